@@ -1,0 +1,47 @@
+# The two commands of README.md: `make demo` and `make test`.
+# Both install what is missing (scripts/install-deps.sh), configure, build and run.
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := -G Ninja
+
+.PHONY: all deps build build-asan test test-asan demo bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD_ASAN)/build.ninja: | deps
+	cmake -S . -B $(BUILD_ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
+	  -DMAMORI_SANITIZE=ON -DMAMORI_BUILD_BENCH=OFF
+
+build-asan: deps $(BUILD_ASAN)/build.ninja
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+# The unit tests once more under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: build-asan
+	cd $(BUILD_ASAN) && ctest --output-on-failure -L unit -j $(JOBS)
+
+# Sanitizer run first, so the closing lines are the full suite's ctest summary.
+test: test-asan build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)
+
+bench: build
+	$(BUILD)/bench/mamori_bench_check
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,45 @@
+#include "mamori/agent/check_command.hpp"
+
+#include <ostream>
+
+#include "mamori/platform/posture_probe.hpp"
+#include "mamori/policy/evaluate.hpp"
+#include "policy_file.hpp"
+#include "report.hpp"
+
+namespace mamori::agent {
+
+int runCheck(CheckOptions options, std::ostream& out, std::ostream& err) {
+  const bool ja = options.lang == policy::Lang::kJa;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.root, ec)) {
+    err << "mamori-agent: " << (ja ? "エラー: ルートを読めません: " : "error: cannot read root ")
+        << options.root.string() << ": " << (ec ? ec.message() : "not a directory") << '\n';
+    return kError;
+  }
+  auto loaded = options.policy_file ? loadPolicyFile(*options.policy_file)
+                                    : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  if (!loaded) {
+    err << "mamori-agent: " << (ja ? "エラー: ポリシーを読み込めません: " : "error: policy rejected: ")
+        << loaded.error().describe() << '\n';
+    return kError;
+  }
+  const policy::Policy& pol = *loaded;
+  const auto now = options.now.value_or(
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  const auto segment = options.segment.value_or(pol.default_segment);
+
+  auto probe = platform::makePostureProbe({options.root, std::move(options.commands)});
+  const auto facts = probe->collect(now);
+  const auto verdict = policy::evaluate(pol, segment, facts, pol.exceptions, now);
+
+  const CheckReport report{pol, facts, verdict, now};
+  if (options.json) {
+    printJsonReport(out, report, options.lang);
+  } else {
+    printReport(out, report, options.lang, options.columns);
+  }
+  return verdict.compliant ? kCompliant : kNotCompliant;
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,166 @@
+#include "mamori/agent/cli.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <ostream>
+
+#include "mamori/agent/check_command.hpp"
+
+namespace mamori::agent {
+namespace {
+
+namespace po = boost::program_options;
+using policy::Lang;
+
+// mamori is made for Japanese municipalities: Japanese unless the locale asks for another
+// language (an unset, C or POSIX locale says nothing about the reader).
+Lang languageOf(std::string_view locale) {
+  if (locale.empty() || locale == "C" || locale == "POSIX" || locale.starts_with("C.") ||
+      locale.starts_with("ja")) {
+    return Lang::kJa;
+  }
+  return Lang::kEn;
+}
+
+// `--lang` is read before anything else so that even usage errors speak the reader's language.
+Lang requestedLanguage(std::span<const char* const> args, const Environment& env) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a == "--lang=en" || (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("en"))) {
+      return Lang::kEn;
+    }
+    if (a == "--lang=ja" || (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("ja"))) {
+      return Lang::kJa;
+    }
+  }
+  return languageOf(env.lang_env);
+}
+
+po::options_description checkOptions(Lang lang) {
+  const bool ja = lang == Lang::kJa;
+  po::options_description d(ja ? "check のオプション" : "check options");
+  d.add_options()
+      ("root", po::value<std::string>()->value_name("DIR"),
+       ja ? "このディレクトリ以下を検査する（既定: /）" : "inspect the system below DIR (default /)")
+      ("policy", po::value<std::string>()->value_name("FILE"),
+       ja ? "ポリシーファイル（既定: 組込みの既定値）" : "policy file (default: built-in defaults)")
+      ("segment", po::value<std::string>()->value_name("SEG"),
+       ja ? "区分: mynumber | lgwan | internet（既定: ポリシーの default_segment）"
+          : "segment: mynumber | lgwan | internet (default: the policy's default_segment)")
+      ("now", po::value<std::string>()->value_name("ISO8601"),
+       ja ? "判定に使う時刻（既定: 現在時刻）" : "time to judge at (default: now)")
+      ("json", ja ? "JSON で出力する" : "print JSON")
+      ("lang", po::value<std::string>()->value_name("ja|en"),
+       ja ? "表示言語" : "language of the output")
+      ("help,h", ja ? "この説明を表示する" : "show this help");
+  return d;
+}
+
+void printUsage(std::ostream& out, Lang lang) {
+  out << (lang == Lang::kJa ? "使い方: mamori-agent check [オプション]\n\n"
+                              "端末の状態（USB、不正プログラム対策、パッチ）を調べ、情報セキュリティ"
+                              "ポリシーに照らして判定します。\n"
+                              "終了コード: 0 適合、1 不適合、2 エラー\n\n"
+                            : "usage: mamori-agent check [options]\n\n"
+                              "Inspects this PC (USB, anti-malware, patches) and judges it against "
+                              "the security policy.\n"
+                              "Exit codes: 0 compliant, 1 not compliant, 2 error\n\n")
+      << checkOptions(lang) << '\n';
+}
+
+// Turns parsed options into CheckOptions; the error is one line for the user.
+std::expected<CheckOptions, std::string> toCheckOptions(const po::variables_map& vm, Lang lang,
+                                                        const Environment& env) {
+  CheckOptions o;
+  o.lang = lang;
+  o.columns = static_cast<std::size_t>(std::max(env.columns, 60));
+  o.json = vm.contains("json");
+  if (vm.contains("root")) o.root = vm["root"].as<std::string>();
+  if (vm.contains("policy")) o.policy_file = vm["policy"].as<std::string>();
+  if (vm.contains("segment")) {
+    const auto& s = vm["segment"].as<std::string>();
+    o.segment = policy::parseSegment(s);
+    if (!o.segment) return std::unexpected("--segment " + s + ": expected mynumber, lgwan or internet");
+  }
+  if (vm.contains("now")) {
+    auto t = policy::parseTimestamp(vm["now"].as<std::string>());
+    if (!t) return std::unexpected("--now: " + t.error());
+    o.now = *t;
+  }
+  if (vm.contains("lang")) {
+    const auto& l = vm["lang"].as<std::string>();
+    if (l != "ja" && l != "en") return std::unexpected("--lang " + l + ": expected ja or en");
+  }
+  return o;
+}
+
+int check(std::span<const char* const> args, const Environment& env, std::ostream& out,
+          std::ostream& err) {
+  const Lang lang = requestedLanguage(args, env);
+  const auto desc = checkOptions(lang);
+  po::variables_map vm;
+  try {
+    std::vector<std::string> rest(args.begin(), args.end());
+    po::store(po::command_line_parser(rest).options(desc).run(), vm);
+  } catch (const po::error& e) {
+    err << "mamori-agent check: " << e.what() << '\n';
+    return kError;
+  }
+  if (vm.contains("help")) {
+    printUsage(out, lang);
+    return kCompliant;
+  }
+  auto options = toCheckOptions(vm, lang, env);
+  if (!options) {
+    err << "mamori-agent check: " << options.error() << '\n';
+    return kError;
+  }
+  return runCheck(std::move(*options), out, err);
+}
+
+}  // namespace
+
+Environment processEnvironment() {
+  Environment env;
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    if (const char* v = std::getenv(name); v && *v) {
+      env.lang_env = v;
+      break;
+    }
+  }
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    env.columns = ws.ws_col;
+  } else if (const char* c = std::getenv("COLUMNS")) {
+    env.columns = std::atoi(c) > 0 ? std::atoi(c) : env.columns;
+  }
+  return env;
+}
+
+int runCli(std::span<const char* const> args, const Environment& env, std::ostream& out,
+           std::ostream& err) {
+  const Lang lang = requestedLanguage(args, env);
+  const std::string_view command = args.size() > 1 ? args[1] : "";
+  if (command == "check") return check(args.subspan(2), env, out, err);
+  if (command == "--version" || command == "version") {
+    out << "mamori-agent " << MAMORI_VERSION << '\n';
+    return 0;
+  }
+  if (command.empty() || command == "--help" || command == "-h" || command == "help") {
+    out << (lang == Lang::kJa ? "使い方: mamori-agent <コマンド> [オプション]\n\nコマンド:\n"
+                                "  check     端末の状態を検査し、ポリシーに照らして判定する\n"
+                                "  version   版数を表示する\n"
+                              : "usage: mamori-agent <command> [options]\n\ncommands:\n"
+                                "  check     inspect this PC and judge it against the policy\n"
+                                "  version   print the version\n");
+    return command.empty() ? kError : 0;
+  }
+  err << "mamori-agent: " << (lang == Lang::kJa ? "不明なコマンド: " : "unknown command: ")
+      << command << " (mamori-agent --help)\n";
+  return kError;
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,42 @@
+#include "policy_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "mamori/policy/policy_codec.hpp"
+
+namespace mamori::agent {
+namespace {
+
+std::unexpected<Error> fileError(ErrorCode code, std::string message,
+                                 const std::filesystem::path& file) {
+  Error e;
+  e.code = code;
+  e.message = std::move(message);
+  e.file = file.string();
+  return std::unexpected(std::move(e));
+}
+
+}  // namespace
+
+std::expected<policy::Policy, Error> loadPolicyFile(const std::filesystem::path& file) {
+  // A policy is a few kilobytes; anything far larger is not one.
+  constexpr std::uintmax_t kMaxSize = 4 << 20;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return fileError(ErrorCode::kIo, ec.message(), file);
+  if (size > kMaxSize) {
+    return fileError(ErrorCode::kValidation, "larger than 4 MiB: not a policy file", file);
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fileError(ErrorCode::kIo, std::strerror(errno), file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto parsed = policy::parsePolicy(text.str());
+  if (!parsed) parsed.error().file = file.string();
+  return parsed;
+}
+
+}  // namespace mamori::agent

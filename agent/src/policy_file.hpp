@@ -1,0 +1,14 @@
+#pragma once
+
+#include <expected>
+#include <filesystem>
+
+#include "mamori/error.hpp"
+#include "mamori/policy/policy.hpp"
+
+namespace mamori::agent {
+
+/// Reads and parses a policy file; the error names the file (and line, field and reason).
+std::expected<policy::Policy, Error> loadPolicyFile(const std::filesystem::path& file);
+
+}  // namespace mamori::agent

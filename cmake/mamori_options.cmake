@@ -1,0 +1,20 @@
+# Every compiler setting of the project lives in this one interface target;
+# every mamori target links it (STYLE.md rule 3).
+add_library(mamori_options INTERFACE)
+add_library(mamori::options ALIAS mamori_options)
+
+# Extensions off: with GNU extensions `linux` is a predefined macro and breaks `namespace linux`.
+set(CMAKE_CXX_EXTENSIONS OFF)
+target_compile_features(mamori_options INTERFACE cxx_std_23)
+target_compile_options(mamori_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  # Not -Wnull-dereference: with GCC 12 it misfires inside inlined libstdc++/Boost code.
+  -Wimplicit-fallthrough
+  $<$<BOOL:${MAMORI_WERROR}>:-Werror>)
+
+if(MAMORI_SANITIZE)
+  target_compile_options(mamori_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(mamori_options INTERFACE -fsanitize=address,undefined)
+endif()

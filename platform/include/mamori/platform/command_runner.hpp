@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mamori::platform {
+
+struct CommandResult {
+  int exit_code = 0;
+  std::string output;  ///< standard output; standard error is discarded
+};
+
+/// Runs external status commands (`mdatp health`). Tests replace it with platform/fake's.
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+
+  /// Runs `argv` directly (no shell; argv[0] is an absolute path) and collects its standard
+  /// output. Errors (as text): the program could not be started, it outlived `timeout` (it is
+  /// then killed), or it printed more than 4 MiB. A non-zero exit is a result, not an error.
+  virtual std::expected<CommandResult, std::string> run(const std::vector<std::string>& argv,
+                                                         std::chrono::milliseconds timeout) = 0;
+};
+
+/// The real runner of this platform.
+std::unique_ptr<CommandRunner> makeSystemCommandRunner();
+
+}  // namespace mamori::platform

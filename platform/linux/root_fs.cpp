@@ -1,0 +1,59 @@
+#include "root_fs.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace mamori::platform::linux {
+
+std::filesystem::path RootFs::path(std::string_view relative) const {
+  while (relative.starts_with('/')) relative.remove_prefix(1);
+  return root_ / relative;
+}
+
+std::expected<std::string, std::string> RootFs::read(std::string_view relative,
+                                                      std::size_t limit) const {
+  const auto file = path(relative);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::unexpected(std::string(relative) + ": " + std::strerror(errno));
+  // Regular files report their size; sysfs and procfs report 0 or 4096, so read to the end.
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  std::string content;
+  content.reserve(ec ? 4096 : std::min<std::size_t>(size, limit));
+  char chunk[64 * 1024];
+  while (content.size() < limit && in.read(chunk, sizeof chunk).gcount() > 0) {
+    content.append(chunk, std::min<std::size_t>(static_cast<std::size_t>(in.gcount()),
+                                                limit - content.size()));
+  }
+  if (in.bad()) return std::unexpected(std::string(relative) + ": read error");
+  return content;
+}
+
+std::string RootFs::attribute(const std::filesystem::path& absolute) const {
+  std::ifstream in(absolute);
+  std::string line;
+  std::getline(in, line);
+  const auto end = line.find_last_not_of(" \t\r\n");
+  line.erase(end == std::string::npos ? 0 : end + 1);
+  return line;
+}
+
+std::vector<std::string> RootFs::list(std::string_view relative) const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(path(relative), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  std::ranges::sort(names);
+  return names;
+}
+
+bool RootFs::exists(std::string_view relative) const {
+  std::error_code ec;
+  return std::filesystem::exists(path(relative), ec);
+}
+
+}  // namespace mamori::platform::linux

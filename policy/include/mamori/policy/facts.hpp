@@ -1,0 +1,127 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mamori/policy/observed.hpp"
+#include "mamori/policy/time.hpp"
+#include "mamori/policy/usb_class.hpp"
+
+namespace mamori::policy {
+
+// What the probes saw on one PC, as plain values. The agent evaluates these and sends them to
+// the collector, which evaluates them again with its own policy: so they hold raw observations
+// (versions, times, classes), never conclusions.
+
+struct DeviceIdentity {
+  std::string hostname;
+  std::string machine_id;  ///< /etc/machine-id, or the Windows MachineGuid
+};
+
+/// From os-release (or the Windows build).
+struct OsRelease {
+  std::string id;          ///< `debian`
+  std::string version_id;  ///< `12`
+  std::string pretty_name;
+  std::string version_codename;
+};
+
+// ---- USB -------------------------------------------------------------------------------------
+
+struct UsbInterface {
+  std::uint8_t number = 0;
+  std::uint8_t interface_class = 0;
+  std::uint8_t subclass = 0;
+  std::uint8_t protocol = 0;
+  bool authorized = true;
+
+  [[nodiscard]] UsbKind kind() const { return usbKindOfClass(interface_class); }
+};
+
+struct UsbDevice {
+  std::string port;  ///< sysfs bus path: `1-2.3`
+  std::uint16_t vendor_id = 0;
+  std::uint16_t product_id = 0;
+  std::string serial;
+  std::string manufacturer;
+  std::string product;
+  std::uint8_t device_class = 0;
+  bool authorized = true;
+  /// Interfaces of the active configuration; for an unauthorised (unconfigured) device, those
+  /// its descriptors declare.
+  std::vector<UsbInterface> interfaces;
+
+  [[nodiscard]] bool hasKind(UsbKind kind) const;
+  /// `0781:5581`
+  [[nodiscard]] std::string vidPid() const;
+};
+
+/// A USB root hub, and whether the kernel authorises new devices on it by itself.
+struct UsbController {
+  std::string name;            ///< `usb1`
+  int authorized_default = 1;  ///< 0 = new devices wait for a decision (enforcement on)
+  std::optional<bool> interface_authorized_default;
+};
+
+struct UsbInventory {
+  std::vector<UsbController> controllers;
+  std::vector<UsbDevice> devices;  ///< root hubs excluded
+};
+
+// ---- Anti-malware ----------------------------------------------------------------------------
+
+/// One signature database file (ClamAV `daily.cld`), from its header.
+struct SignatureDatabase {
+  std::string file;
+  Observed<TimePoint> built;
+  std::uint32_t version = 0;
+  std::uint32_t signatures = 0;
+  int functionality_level = 0;
+};
+
+struct AntiMalwareProduct {
+  std::string id;    ///< `clamav`, `mdatp`: the key of policy min_engine_versions
+  std::string name;  ///< `ClamAV`
+  Observed<std::string> engine_version;
+  Observed<bool> service_running;
+  Observed<bool> real_time_protection;
+  Observed<TimePoint> signatures_updated;
+  Observed<std::string> signature_version;
+  Observed<TimePoint> last_full_scan;
+  std::vector<SignatureDatabase> databases;
+};
+
+// ---- Packages --------------------------------------------------------------------------------
+
+struct InstalledPackage {
+  std::string name;
+  std::string version;
+  std::string architecture;
+};
+
+struct PackageInventory {
+  std::string manager;                     ///< `dpkg`
+  std::vector<InstalledPackage> packages;  ///< sorted by name
+  Observed<TimePoint> last_change;         ///< last install / upgrade / removal
+
+  /// Every installed instance of `name` (multiarch installs one per architecture); empty when
+  /// not installed.
+  [[nodiscard]] std::span<const InstalledPackage> find(std::string_view name) const;
+};
+
+// ---- All of it -------------------------------------------------------------------------------
+
+struct PostureFacts {
+  TimePoint collected_at;
+  DeviceIdentity device;
+  Observed<OsRelease> os;
+  Observed<UsbInventory> usb;
+  /// Known and empty means: looked everywhere, no product installed.
+  Observed<std::vector<AntiMalwareProduct>> antimalware;
+  Observed<PackageInventory> packages;
+};
+
+}  // namespace mamori::policy

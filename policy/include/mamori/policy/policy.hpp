@@ -1,0 +1,133 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mamori/policy/requirement.hpp"
+#include "mamori/policy/segment.hpp"
+#include "mamori/policy/time.hpp"
+#include "mamori/policy/usb_class.hpp"
+
+namespace mamori::policy {
+
+// ---- Removable media (USB-1, USB-2) ---------------------------------------------------------
+
+enum class UsbMode {
+  kBlockAll,   ///< no storage-like device at all, registered or not
+  kAllowlist,  ///< storage-like devices only when registered (媒体管理台帳)
+  kAudit,      ///< allow, but record every attempt
+};
+
+/// A medium the city registered: identified by vendor, product and serial number.
+struct RegisteredMedium {
+  std::uint16_t vendor_id = 0;
+  std::uint16_t product_id = 0;
+  std::string serial;
+  std::string label;  ///< the ledger's name for it: `総務課 USB-012`
+  bool read_only = false;
+  bool operator==(const RegisteredMedium&) const = default;
+};
+
+struct UsbRules {
+  UsbMode mode = UsbMode::kAllowlist;
+  /// Interface kinds treated as storage-like: blocked unless the device is registered.
+  std::vector<UsbKind> blocked_kinds{UsbKind::kStorage, UsbKind::kImaging};
+  /// Whether registered media are read-only unless their entry says otherwise.
+  bool read_only_by_default = false;
+  std::vector<RegisteredMedium> allowlist;
+};
+
+// ---- Anti-malware (AV-1..AV-5) ----------------------------------------------------------------
+
+struct AntiMalwareRules {
+  std::chrono::hours max_signature_age{72};
+  bool require_real_time_protection = true;
+  /// Minimum engine/product version per product id (`clamav`, `mdatp`), compared as Debian
+  /// versions (which also orders plain dotted versions correctly).
+  std::map<std::string, std::string, std::less<>> min_engine_versions;
+  /// Longest time since the last full scan; nullopt when the policy does not require one.
+  std::optional<int> max_days_since_full_scan;
+};
+
+// ---- Patches (PATCH-1, PATCH-2) ---------------------------------------------------------------
+
+struct PatchRules {
+  /// Longest time since the last package change; nullopt when not checked.
+  std::optional<int> max_days_since_update = 30;
+  /// Package name -> lowest acceptable version (the security baseline).
+  std::map<std::string, std::string, std::less<>> minimum_versions;
+  /// How many days before an end of support PATCH-2 starts warning.
+  int eos_warning_days = 180;
+};
+
+/// One line of the end-of-support calendar: `debian 11` is unsupported after 2026-08-31.
+struct OsSupport {
+  std::string os_id;       ///< `debian`, `ubuntu`, `windows`: os-release `ID`
+  std::string version_id;  ///< os-release `VERSION_ID`: `12`, `22.04`
+  TimePoint end_of_support;
+  std::string name;  ///< for screens: `Debian 12 (bookworm)`
+};
+
+// ---- Admission -------------------------------------------------------------------------------
+
+/// What an unknown finding does to admission.
+enum class UnknownAction { kQuarantine, kWarn, kAdmit };
+
+struct AdmissionRules {
+  /// Failures at or above this severity quarantine; lighter ones only warn.
+  Severity quarantine_severity = Severity::kHigh;
+  UnknownAction on_unknown = UnknownAction::kWarn;
+};
+
+/// Everything a segment demands. Built-in defaults per segment; a policy file overrides fields.
+struct Profile {
+  UsbRules usb;
+  AntiMalwareRules antimalware;
+  PatchRules patches;
+  AdmissionRules admission;
+};
+
+// ---- Exceptions (例外措置, EXC-1, 第129–131条) -------------------------------------------------
+
+/// Where an exception applies. Empty fields match everything.
+struct ExceptionScope {
+  std::optional<Segment> segment;
+  std::vector<std::string> devices;  ///< host names or machine ids
+};
+
+struct Exception {
+  std::string id;           ///< the application's number: `EXC-2026-014`
+  std::string requirement;  ///< the requirement id it waives: `AV-5`
+  ExceptionScope scope;
+  std::string reason;
+  std::string approver;  ///< who approved (CISO or delegate)
+  TimePoint expires;     ///< after this the requirement is enforced again
+};
+
+using Exceptions = std::vector<Exception>;
+
+// ---- The policy ------------------------------------------------------------------------------
+
+struct Policy {
+  std::int64_t version = 0;  ///< monotonically increasing; 0 = the built-in defaults
+  std::string name;
+  Segment default_segment = Segment::kLgwan;
+  std::array<Profile, kAllSegments.size()> profiles;
+  std::vector<OsSupport> os_support;
+  Exceptions exceptions;
+
+  [[nodiscard]] const Profile& profile(Segment s) const {
+    return profiles[static_cast<std::size_t>(s)];
+  }
+  [[nodiscard]] Profile& profile(Segment s) { return profiles[static_cast<std::size_t>(s)]; }
+};
+
+/// The defaults mamori ships: the national model policy's reading of each segment.
+Policy builtInPolicy();
+
+}  // namespace mamori::policy

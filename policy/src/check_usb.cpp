@@ -1,0 +1,116 @@
+#include <algorithm>
+
+#include "checks.hpp"
+
+namespace mamori::policy::checks {
+namespace {
+
+bool enforcing(const UsbController& c) {
+  return c.authorized_default == 0 || c.interface_authorized_default == false;
+}
+
+bool storageLike(const UsbRules& rules, const UsbDevice& d) {
+  return std::ranges::any_of(rules.blocked_kinds, [&](UsbKind k) { return d.hasKind(k); });
+}
+
+// Storage reaches the system only when the device and its storage-like interface are both
+// authorised: that is what "in use" means here.
+bool storageAuthorised(const UsbRules& rules, const UsbDevice& d) {
+  return d.authorized && std::ranges::any_of(d.interfaces, [&](const UsbInterface& i) {
+           return i.authorized &&
+                  std::ranges::find(rules.blocked_kinds, i.kind()) != rules.blocked_kinds.end();
+         });
+}
+
+const RegisteredMedium* registration(const UsbRules& rules, const UsbDevice& d) {
+  const auto it = std::ranges::find_if(rules.allowlist, [&](const RegisteredMedium& m) {
+    return m.vendor_id == d.vendor_id && m.product_id == d.product_id && !d.serial.empty() &&
+           m.serial == d.serial;
+  });
+  return it == rules.allowlist.end() ? nullptr : &*it;
+}
+
+std::string describe(const UsbDevice& d) {
+  std::string s = d.vidPid();
+  const std::string name = d.manufacturer.empty() ? d.product : d.manufacturer + " " + d.product;
+  if (!name.empty() && name != " ") s += " " + name;
+  s += d.serial.empty() ? " (no serial)" : " (serial " + d.serial + ")";
+  return s + " at " + d.port;
+}
+
+const Text kUsbUnknownFix{"情報システム管理者に連絡してください。",
+                          "Contact the information system administrator."};
+
+}  // namespace
+
+// USB-1 (第24条(4)): storage must be blocked by default, i.e. the kernel must not authorise a
+// new device before mamori decided. Whatever is plugged in, this is what stops take-out.
+Finding usbStorageBlocked(const Context& c) {
+  constexpr std::string_view kId = "USB-1";
+  if (!c.facts.usb.known()) return unknown(kId, reasonText(c.facts.usb.reason()), kUsbUnknownFix);
+  const auto& inventory = c.facts.usb.value();
+  if (c.profile.usb.mode == UsbMode::kAudit) {
+    return pass(kId, {"ポリシーは監査モード（記録のみ、遮断なし）です",
+                      "policy is in audit mode: media are recorded, not blocked"});
+  }
+  if (inventory.controllers.empty()) {
+    return pass(kId, {"USBコントローラがありません", "no USB controller present"});
+  }
+  std::string open;
+  for (const auto& controller : inventory.controllers) {
+    if (!enforcing(controller)) open += (open.empty() ? "" : ", ") + controller.name;
+  }
+  if (open.empty()) {
+    const auto n = std::to_string(inventory.controllers.size());
+    return pass(kId, {"全" + n + "個のUSBコントローラで新しい機器は承認待ち（遮断が有効）",
+                      "blocking active: new devices wait for a decision on all " + n +
+                          " USB controllers"});
+  }
+  return fail(kId,
+              {"USB記憶媒体が遮断されていません: " + open + " は新しい機器を自動で許可します",
+               "USB storage is not blocked: " + open +
+                   " authorise new devices automatically (authorized_default=1)"},
+              {"mamori エージェントのサービスを起動してください。解消しない場合は情報システム管理者に"
+               "連絡してください。",
+               "Start the mamori agent service, which locks the USB ports. If this persists, "
+               "contact the information system administrator."});
+}
+
+// USB-2 (第106条(4), 第42条): every storage-like device in use must be registered media.
+Finding usbOnlyRegisteredMedia(const Context& c) {
+  constexpr std::string_view kId = "USB-2";
+  if (!c.facts.usb.known()) return unknown(kId, reasonText(c.facts.usb.reason()), kUsbUnknownFix);
+  const auto& rules = c.profile.usb;
+  std::string unregistered, registered, blocked;
+  for (const auto& device : c.facts.usb->devices) {
+    if (!storageLike(rules, device)) continue;
+    auto& list = !storageAuthorised(rules, device) ? blocked
+                 : (rules.mode != UsbMode::kBlockAll && registration(rules, device) != nullptr)
+                     ? registered
+                     : unregistered;
+    list += (list.empty() ? "" : "; ") + describe(device);
+  }
+  Text evidence;
+  if (!registered.empty()) append(evidence, {"登録媒体: " + registered, "registered: " + registered});
+  if (!blocked.empty()) append(evidence, {"遮断中: " + blocked, "blocked: " + blocked});
+  if (unregistered.empty()) {
+    if (evidence.empty()) {
+      evidence = {"使用中の記憶媒体はありません", "no storage device in use"};
+    }
+    return pass(kId, evidence);
+  }
+  append(evidence, {"未登録の媒体が使用可能な状態です: " + unregistered,
+                    "unregistered storage is usable: " + unregistered});
+  if (rules.mode == UsbMode::kAudit) {
+    auto finding = pass(kId, evidence);
+    finding.warning = true;  // allowed by the policy, but worth a look
+    return finding;
+  }
+  return fail(kId, evidence,
+              {"未登録のUSB媒体を取り外してください。業務で必要な場合は媒体の登録を情報システム管理者"
+               "に申請してください。",
+               "Remove the unregistered USB medium. If you need it for work, ask the information "
+               "system administrator to register it."});
+}
+
+}  // namespace mamori::policy::checks

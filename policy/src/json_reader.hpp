@@ -1,0 +1,76 @@
+#pragma once
+
+// A strict reader over Boost.JSON values for the codecs of this module: every value knows its
+// JSON path, every object remembers which keys were read so unknown keys are errors, and every
+// failure names the path, the offending value and the reason.
+//
+// Decoding failures unwind as `DecodeFailure` to the codec's entry point, which returns them as
+// `std::expected<..., Error>`. The exception never leaves this module: it spares each of the
+// hundred field reads an error branch while the public API stays value-based.
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mamori/error.hpp"
+
+namespace mamori::policy::json {
+
+struct DecodeFailure {
+  Error error;
+};
+
+/// Parses JSON text; syntax errors carry line and column.
+boost::json::value parseText(std::string_view text);
+
+/// A JSON value and where it sits in the document.
+class Node {
+ public:
+  Node(const boost::json::value& value, std::string path);
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const boost::json::value& raw() const { return *value_; }
+
+  /// Throws a DecodeFailure for this node: `$.a.b: <value> <reason>`.
+  [[noreturn]] void fail(std::string_view reason) const;
+
+  [[nodiscard]] std::string_view string() const;
+  [[nodiscard]] std::string_view nonEmptyString() const;
+  [[nodiscard]] bool boolean() const;
+  [[nodiscard]] std::int64_t integer(std::int64_t min, std::int64_t max) const;
+  [[nodiscard]] bool isNull() const { return value_->is_null(); }
+  [[nodiscard]] std::vector<Node> array() const;
+  /// The members of an object, in document order, as (key, node).
+  [[nodiscard]] std::vector<std::pair<std::string, Node>> members() const;
+
+  /// A string that must be one of `choices`; returns its index.
+  [[nodiscard]] std::size_t oneOf(std::initializer_list<std::string_view> choices) const;
+
+ private:
+  const boost::json::value* value_;
+  std::string path_;
+};
+
+/// Reads an object's fields; `finish()` rejects any key that was not read.
+class Fields {
+ public:
+  explicit Fields(const Node& node);
+
+  [[nodiscard]] std::optional<Node> optional(std::string_view key);
+  [[nodiscard]] Node required(std::string_view key);
+  /// Fails on the first key nobody asked for: unknown keys are errors, not ignored.
+  void finish() const;
+
+ private:
+  Node node_;
+  std::set<std::string, std::less<>> read_;
+};
+
+/// Shortens a value for an error message.
+std::string excerpt(const boost::json::value& value);
+
+}  // namespace mamori::policy::json
