@@ -30,7 +30,7 @@ std::expected<policy::TimePoint, std::string> parseBuildTime(std::string_view s)
   unsigned m = 0;
   while (m < kMonths.size() && kMonths[m] != s.substr(3, 3)) ++m;
   const year_month_day date{year{y}, month{m + 1}, day{static_cast<unsigned>(d)}};
-  if (m == kMonths.size() || !date.ok()) {
+  if (m == kMonths.size() || !date.ok() || h > 23 || mi > 59) {
     return std::unexpected("build time \"" + std::string(s) + "\" has no valid date");
   }
   const auto offset = hours{off / 100} + minutes{off % 100};

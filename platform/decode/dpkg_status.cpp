@@ -27,6 +27,15 @@ std::optional<policy::TimePoint> parseLogTime(std::string_view date, std::string
   return t ? std::optional(*t) : std::nullopt;
 }
 
+// `want flag status`: the third word says whether the package's files are on disk. Unpacked but
+// not yet configured, or waiting for triggers, they are: their versions matter for PATCH-1.
+// half-installed (a failed unpack), config-files and not-installed leave no program behind.
+bool filesPresent(std::string_view status) {
+  const auto state = status.substr(status.rfind(' ') + 1);
+  return state == "installed" || state == "unpacked" || state == "half-configured" ||
+         state == "triggers-awaited" || state == "triggers-pending";
+}
+
 }  // namespace
 
 std::vector<policy::InstalledPackage> parseDpkgStatus(std::string_view text) {
@@ -58,8 +67,7 @@ std::vector<policy::InstalledPackage> parseDpkgStatus(std::string_view text) {
     } else if (field == "Architecture") {
       current.architecture = value;
     } else if (field == "Status") {
-      // `want flag status`: only the third word says whether the files are there.
-      installed = value.ends_with(" installed");
+      installed = filesPresent(value);
     }
   }
   flush();

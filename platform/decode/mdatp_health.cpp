@@ -47,8 +47,8 @@ policy::Observed<policy::TimePoint> epochMillis(const js::object& health, std::s
     return policy::Observed<policy::TimePoint>::unknown("mdatp health has no time in " +
                                                         std::string(key));
   }
-  return policy::TimePoint{std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::milliseconds{ms})};
+  return policy::TimePoint{
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds{ms})};
 }
 
 }  // namespace
@@ -74,8 +74,8 @@ std::expected<policy::AntiMalwareProduct, std::string> parseMdatpHealth(std::str
       passive.known() && passive.value()) {
     p.real_time_protection = false;
   }
-  p.last_full_scan = policy::Observed<policy::TimePoint>::unknown(
-      "mdatp health reports no full-scan time");
+  p.last_full_scan =
+      policy::Observed<policy::TimePoint>::unknown("mdatp health reports no full-scan time");
   return p;
 }
 

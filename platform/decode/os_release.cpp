@@ -35,10 +35,14 @@ policy::OsRelease parseOsRelease(std::string_view text) {
     if (line.empty() || line.front() == '#' || eq == std::string_view::npos) continue;
     const auto key = line.substr(0, eq);
     auto value = unquote(line.substr(eq + 1));
-    if (key == "ID") os.id = std::move(value);
-    else if (key == "VERSION_ID") os.version_id = std::move(value);
-    else if (key == "PRETTY_NAME") os.pretty_name = std::move(value);
-    else if (key == "VERSION_CODENAME") os.version_codename = std::move(value);
+    if (key == "ID")
+      os.id = std::move(value);
+    else if (key == "VERSION_ID")
+      os.version_id = std::move(value);
+    else if (key == "PRETTY_NAME")
+      os.pretty_name = std::move(value);
+    else if (key == "VERSION_CODENAME")
+      os.version_codename = std::move(value);
   }
   return os;
 }

@@ -18,7 +18,7 @@ class FakeCommandRunner final : public CommandRunner {
   }
 
   std::expected<CommandResult, std::string> run(const std::vector<std::string>& argv,
-                                                 std::chrono::milliseconds) override {
+                                                std::chrono::milliseconds) override {
     std::string command;
     for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
     calls_.push_back(command);

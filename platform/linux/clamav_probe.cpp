@@ -2,6 +2,7 @@
 
 #include "antimalware_probes.hpp"
 #include "mamori/platform/clamav_header.hpp"
+#include "mamori/policy/debian_version.hpp"
 
 namespace mamori::platform::linux {
 namespace {
@@ -21,11 +22,16 @@ std::string databaseDirectory(const RootFs& fs) {
     if (end == std::string_view::npos) end = text.size();
     const auto line = text.substr(pos, end - pos);
     pos = end + 1;
-    if (line.starts_with(kKey) && line.size() > kKey.size() &&
-        (line[kKey.size()] == ' ' || line[kKey.size()] == '\t')) {
-      const auto value = line.substr(line.find_first_not_of(" \t", kKey.size()));
-      return std::string(value.substr(0, value.find_last_not_of(" \t\r") + 1));
+    if (!line.starts_with(kKey) || line.size() == kKey.size() ||
+        (line[kKey.size()] != ' ' && line[kKey.size()] != '\t')) {
+      continue;
     }
+    // clamd would refuse a directive without a value; the default is what it would use.
+    const auto first = line.find_first_not_of(" \t\r", kKey.size());
+    if (first == std::string_view::npos) break;
+    auto value = line.substr(first, line.find_last_not_of(" \t\r") + 1 - first);
+    while (value.size() > 1 && value.back() == '/') value.remove_suffix(1);
+    return std::string(value);
   }
   return std::string(kDefaultDatabaseDir);
 }
@@ -62,12 +68,19 @@ Observed<std::string> engineVersion(const Observed<policy::PackageInventory>& pa
   if (!packages.known()) {
     return Observed<std::string>::unknown("engine version unknown: " + packages.reason());
   }
+  // After a release upgrade the old soname (libclamav11) lingers beside the new one until
+  // autoremove: the engine in use is the newest.
+  const policy::InstalledPackage* newest = nullptr;
   for (const auto& p : packages->packages) {
-    if (p.name.starts_with("libclamav") && p.name.size() > 9 && p.name[9] >= '0' &&
-        p.name[9] <= '9') {
-      return p.version;
+    if (p.name.size() <= 9 || !p.name.starts_with("libclamav") || p.name[9] < '0' ||
+        p.name[9] > '9') {
+      continue;
+    }
+    if (!newest || policy::compareDebianVersions(p.version, newest->version).value_or(0) > 0) {
+      newest = &p;
     }
   }
+  if (newest) return newest->version;
   for (std::string_view name : {"clamav-base", "clamav"}) {
     if (const auto found = packages->find(name); !found.empty()) return found.front().version;
   }

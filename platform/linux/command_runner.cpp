@@ -1,17 +1,19 @@
 // The POSIX CommandRunner: posix_spawn without a shell, stdout through a pipe, a deadline.
 
+#include "mamori/platform/command_runner.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
-
-#include "mamori/platform/command_runner.hpp"
 
 extern char** environ;
 
@@ -19,6 +21,8 @@ namespace mamori::platform {
 namespace {
 
 constexpr std::size_t kMaxOutput = 4 << 20;
+constexpr std::string_view kTimedOut = "timed out";
+using Clock = std::chrono::steady_clock;
 
 class Fd {
  public:
@@ -39,7 +43,7 @@ class Fd {
 class PosixCommandRunner final : public CommandRunner {
  public:
   std::expected<CommandResult, std::string> run(const std::vector<std::string>& argv,
-                                                 std::chrono::milliseconds timeout) override {
+                                                std::chrono::milliseconds timeout) override {
     if (argv.empty()) return std::unexpected("no command given");
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::unexpected(errnoText("pipe"));
@@ -60,13 +64,19 @@ class PosixCommandRunner final : public CommandRunner {
     write_end.reset();
     if (rc != 0) return std::unexpected(argv[0] + ": " + std::strerror(rc));
 
+    // One deadline for both: a child may close its output and still hang.
+    const auto deadline = Clock::now() + timeout;
     std::string output;
-    const auto error = readUntilClosed(read_end.get(), output, timeout);
-    if (error) ::kill(pid, SIGKILL);
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    auto error = readUntilClosed(read_end.get(), output, deadline);
+    if (!error) error = waitForExit(pid, status, deadline);
+    if (error) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (*error == kTimedOut) *error += " after " + std::to_string(timeout.count()) + " ms";
+      return std::unexpected(argv[0] + ": " + *error);
     }
-    if (error) return std::unexpected(argv[0] + ": " + *error);
     return CommandResult{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
                          std::move(output)};
   }
@@ -76,17 +86,21 @@ class PosixCommandRunner final : public CommandRunner {
     return std::string(what) + ": " + std::strerror(errno);
   }
 
+  static int millisecondsLeft(Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return left > 0 ? static_cast<int>(left) : 0;
+  }
+
   // Reads until the child closes stdout; the error when the deadline or size limit is hit.
   static std::optional<std::string> readUntilClosed(int fd, std::string& output,
-                                                    std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+                                                    Clock::time_point deadline) {
     char buf[16384];
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return "timed out after " + std::to_string(timeout.count()) + " ms";
+      const int left = millisecondsLeft(deadline);
+      if (left == 0) return std::string(kTimedOut);
       pollfd p{fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+      const int ready = ::poll(&p, 1, left);
       if (ready < 0 && errno == EINTR) continue;
       if (ready < 0) return errnoText("poll");
       if (ready == 0) continue;
@@ -96,6 +110,27 @@ class PosixCommandRunner final : public CommandRunner {
       if (n == 0) return std::nullopt;
       output.append(buf, static_cast<std::size_t>(n));
       if (output.size() > kMaxOutput) return "printed more than 4 MiB";
+    }
+  }
+
+  // Reaps the child before the deadline. A pidfd becomes readable when the child exits; kernels
+  // without pidfd_open (before 5.3) get a short polling interval instead.
+  static std::optional<std::string> waitForExit(pid_t pid, int& status,
+                                                Clock::time_point deadline) {
+    // Through syscall(): glibc 2.36's <sys/pidfd.h> declares pidfd_open without extern "C".
+    const Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    for (;;) {
+      const pid_t reaped = ::waitpid(pid, &status, WNOHANG);
+      if (reaped == pid) return std::nullopt;
+      if (reaped < 0 && errno != EINTR) return errnoText("waitpid");
+      const int left = millisecondsLeft(deadline);
+      if (left == 0) return std::string(kTimedOut);
+      if (pidfd.get() >= 0) {
+        pollfd p{pidfd.get(), POLLIN, 0};
+        ::poll(&p, 1, left);
+      } else {
+        ::poll(nullptr, 0, std::min(left, 10));
+      }
     }
   }
 };

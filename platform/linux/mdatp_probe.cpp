@@ -18,7 +18,8 @@ policy::AntiMalwareProduct unqueried(const AntiMalwareContext& c, const std::str
   p.signatures_updated = Observed<policy::TimePoint>::unknown(why);
   p.signature_version = Observed<std::string>::unknown(why);
   p.last_full_scan = Observed<policy::TimePoint>::unknown(why);
-  const auto package = c.packages.known() ? c.packages->find("mdatp") : std::span<const policy::InstalledPackage>{};
+  const auto package =
+      c.packages.known() ? c.packages->find("mdatp") : std::span<const policy::InstalledPackage>{};
   p.engine_version = package.empty() ? Observed<std::string>::unknown(why)
                                      : Observed<std::string>(package.front().version);
   return p;
@@ -46,9 +47,8 @@ std::optional<policy::AntiMalwareProduct> probeMdatp(const AntiMalwareContext& c
       p = unqueried(c, parsed.error());
     }
   }
-  p.service_running = c.processes.known()
-                          ? Observed<bool>(c.processes->contains("wdavdaemon"))
-                          : Observed<bool>::unknown(c.processes.reason());
+  p.service_running = c.processes.known() ? Observed<bool>(c.processes->contains("wdavdaemon"))
+                                          : Observed<bool>::unknown(c.processes.reason());
   return p;
 }
 

@@ -13,7 +13,7 @@ std::filesystem::path RootFs::path(std::string_view relative) const {
 }
 
 std::expected<std::string, std::string> RootFs::read(std::string_view relative,
-                                                      std::size_t limit) const {
+                                                     std::size_t limit) const {
   const auto file = path(relative);
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::unexpected(std::string(relative) + ": " + std::strerror(errno));
@@ -35,9 +35,10 @@ std::string RootFs::attribute(const std::filesystem::path& absolute) const {
   std::ifstream in(absolute);
   std::string line;
   std::getline(in, line);
-  const auto end = line.find_last_not_of(" \t\r\n");
-  line.erase(end == std::string::npos ? 0 : end + 1);
-  return line;
+  // Some devices pad their strings (" SanDisk"): trim both ends.
+  const auto first = line.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  return line.substr(first, line.find_last_not_of(" \t\r\n") + 1 - first);
 }
 
 std::vector<std::string> RootFs::list(std::string_view relative) const {

@@ -17,8 +17,8 @@ class RootFs {
   [[nodiscard]] std::filesystem::path path(std::string_view relative) const;
 
   /// The file's content, at most `limit` bytes. The error names the file and the reason.
-  [[nodiscard]] std::expected<std::string, std::string> read(
-      std::string_view relative, std::size_t limit = 64 << 20) const;
+  [[nodiscard]] std::expected<std::string, std::string> read(std::string_view relative,
+                                                             std::size_t limit = 64 << 20) const;
 
   /// A sysfs-style attribute: the first line, trimmed; empty when absent.
   [[nodiscard]] std::string attribute(const std::filesystem::path& absolute) const;

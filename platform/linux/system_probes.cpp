@@ -52,7 +52,8 @@ Observed<policy::OsRelease> readOsRelease(const RootFs& fs) {
   for (std::string_view file : {"/etc/os-release", "/usr/lib/os-release"}) {
     if (const auto text = fs.read(file, 64 * 1024)) {
       auto os = parseOsRelease(*text);
-      if (os.id.empty()) return Observed<policy::OsRelease>::unknown(std::string(file) + " has no ID");
+      if (os.id.empty())
+        return Observed<policy::OsRelease>::unknown(std::string(file) + " has no ID");
       return os;
     }
   }

@@ -85,8 +85,10 @@ Finding osSupported(const Context& c) {
                     "os_support calendar."});
   }
   const auto date = formatDate(it->end_of_support);
-  // The end-of-support date is the last supported day.
-  const auto days_left = daysBetween(c.now, it->end_of_support);
+  // The end-of-support date is the last supported day: count calendar days to it.
+  using std::chrono::days;
+  const auto days_left =
+      (std::chrono::floor<days>(it->end_of_support) - std::chrono::floor<days>(c.now)).count();
   if (days_left < 0) {
     return fail(kId,
                 {name + " は " + date + " にサポートが終了しています（" + daysText(-days_left).ja +

@@ -22,7 +22,7 @@ class CommandRunner {
   /// output. Errors (as text): the program could not be started, it outlived `timeout` (it is
   /// then killed), or it printed more than 4 MiB. A non-zero exit is a result, not an error.
   virtual std::expected<CommandResult, std::string> run(const std::vector<std::string>& argv,
-                                                         std::chrono::milliseconds timeout) = 0;
+                                                        std::chrono::milliseconds timeout) = 0;
 };
 
 /// The real runner of this platform.

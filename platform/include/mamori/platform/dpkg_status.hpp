@@ -9,8 +9,9 @@
 namespace mamori::platform {
 
 /// The installed packages of a dpkg status file (`/var/lib/dpkg/status`), sorted by name then
-/// architecture. Only packages whose status is `installed` count; half-installed or removed
-/// ones (config-files) are skipped.
+/// architecture: every package whose files are on disk (`installed`, `unpacked`,
+/// `half-configured`, `triggers-*`). Failed unpacks (`half-installed`) and removed packages
+/// (`config-files`) are skipped.
 std::vector<policy::InstalledPackage> parseDpkgStatus(std::string_view text);
 
 /// The time of the last package change in a dpkg log (`install`, `upgrade`, `remove`, `purge`

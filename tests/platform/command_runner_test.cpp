@@ -1,0 +1,79 @@
+// The POSIX command runner that asks status tools (`mdatp health`) for their view (AV-1).
+
+#include "mamori/platform/command_runner.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+
+namespace mamori::platform {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_CASE("AV-1: a command's standard output and zero exit code are returned") {
+  const auto runner = makeSystemCommandRunner();
+  const auto result = runner->run({"/bin/echo", "hello"}, 5s);
+  REQUIRE_MESSAGE(result.has_value(), result.error());
+  CHECK(result->exit_code == 0);
+  CHECK(result->output == "hello\n");
+}
+
+TEST_CASE("AV-1: arguments reach the program verbatim, with no shell in between") {
+  const auto runner = makeSystemCommandRunner();
+  const auto result = runner->run({"/bin/echo", "$HOME", "a b", ";", "*"}, 5s);
+  REQUIRE_MESSAGE(result.has_value(), result.error());
+  CHECK(result->output == "$HOME a b ; *\n");
+}
+
+TEST_CASE("AV-1: a non-zero exit is a result carrying the status, not an error") {
+  const auto runner = makeSystemCommandRunner();
+  const auto result = runner->run({"/bin/false"}, 5s);
+  REQUIRE_MESSAGE(result.has_value(), result.error());
+  CHECK(result->exit_code == 1);
+  CHECK(result->output.empty());
+}
+
+TEST_CASE("AV-1: standard error is discarded; only standard output is collected") {
+  const auto runner = makeSystemCommandRunner();
+  // ls prints the listing to stdout and the complaint about the missing path to stderr.
+  const auto result = runner->run({"/bin/ls", "-d", "/", "/nonexistent-mamori-path"}, 5s);
+  REQUIRE_MESSAGE(result.has_value(), result.error());
+  CHECK(result->exit_code != 0);
+  CHECK(result->output == "/\n");
+}
+
+TEST_CASE("AV-1: output larger than a pipe buffer is collected whole") {
+  const auto runner = makeSystemCommandRunner();
+  const auto result = runner->run({"/usr/bin/head", "-c", "200000", "/dev/zero"}, 10s);
+  REQUIRE_MESSAGE(result.has_value(), result.error());
+  CHECK(result->exit_code == 0);
+  CHECK(result->output.size() == 200000);
+}
+
+TEST_CASE("AV-1: a command outliving its timeout is killed and reported as timed out") {
+  const auto runner = makeSystemCommandRunner();
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = runner->run({"/bin/sleep", "5"}, 200ms);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().find("timed out") != std::string::npos);
+  // A bound, not a measurement: the runner must not wait for the command to finish on its own.
+  CHECK(elapsed < 3s);
+}
+
+TEST_CASE("AV-1: a program that does not exist is an error naming it") {
+  const auto runner = makeSystemCommandRunner();
+  const auto result = runner->run({"/nonexistent/mdatp", "health"}, 5s);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().find("/nonexistent/mdatp") != std::string::npos);
+}
+
+TEST_CASE("AV-1: an empty command line is an error, not a crash") {
+  const auto runner = makeSystemCommandRunner();
+  CHECK_FALSE(runner->run({}, 5s).has_value());
+}
+
+}  // namespace
+}  // namespace mamori::platform

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <filesystem>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace mamori::testing {
+
+/// tests/fixtures in the source tree.
+std::filesystem::path fixturesDir();
+
+/// A private temporary directory holding a fake system root, removed when destroyed.
+/// Built from fixture layers (`hosts/debian12`, then `overlays/clamav-stale`, ...): later layers
+/// add or replace files of earlier ones, so each scenario states only what differs.
+class TempRoot {
+ public:
+  explicit TempRoot(std::initializer_list<std::string_view> layers = {});
+  TempRoot(const TempRoot&) = delete;
+  TempRoot& operator=(const TempRoot&) = delete;
+  ~TempRoot();
+
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+  /// Writes `content` to `relative` (`/etc/hostname`), creating directories.
+  void write(std::string_view relative, std::string_view content) const;
+  /// Removes a file or a whole directory.
+  void remove(std::string_view relative) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace mamori::testing
