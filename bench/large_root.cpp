@@ -86,8 +86,9 @@ void writeLargeRoot(const std::filesystem::path& dir, const LargeRootSize& size)
   write(dir / "etc/machine-id", "0123456789abcdef0123456789abcdef\n");
   write(dir / "var/lib/dpkg/status", dpkgStatus(size.packages));
   write(dir / "var/log/dpkg.log", dpkgLog(size.dpkg_log_lines));
-  write(dir / "var/log/apt/history.log", "Start-Date: 2026-11-21  10:00:00\n"
-                                         "End-Date: 2026-11-21  10:05:00\n");
+  write(dir / "var/log/apt/history.log",
+        "Start-Date: 2026-11-21  10:00:00\n"
+        "End-Date: 2026-11-21  10:05:00\n");
   write(dir / "var/lib/clamav/main.cvd", clamHeader(1694822400, 62));
   write(dir / "var/lib/clamav/daily.cld", clamHeader(1795294800, 27462));
   write(dir / "var/lib/clamav/bytecode.cvd", clamHeader(1677456000, 334));

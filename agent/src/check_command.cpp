@@ -14,14 +14,14 @@ int runCheck(CheckOptions options, std::ostream& out, std::ostream& err) {
   std::error_code ec;
   if (!std::filesystem::is_directory(options.root, ec)) {
     err << "mamori-agent: " << (ja ? "エラー: ルートを読めません: " : "error: cannot read root ")
-        << options.root.string() << ": "
-        << (ec ? ec.message() : "not a directory") << '\n';
+        << options.root.string() << ": " << (ec ? ec.message() : "not a directory") << '\n';
     return kError;
   }
   auto loaded = options.policy_file ? loadPolicyFile(*options.policy_file)
                                     : std::expected<policy::Policy, Error>(policy::builtInPolicy());
   if (!loaded) {
-    err << "mamori-agent: " << (ja ? "エラー: ポリシーを読み込めません: " : "error: policy rejected: ")
+    err << "mamori-agent: "
+        << (ja ? "エラー: ポリシーを読み込めません: " : "error: policy rejected: ")
         << loaded.error().describe() << '\n';
     return kError;
   }

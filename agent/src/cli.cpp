@@ -29,10 +29,12 @@ Lang languageOf(std::string_view locale) {
 Lang requestedLanguage(std::span<const char* const> args, const Environment& env) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
-    if (a == "--lang=en" || (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("en"))) {
+    if (a == "--lang=en" ||
+        (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("en"))) {
       return Lang::kEn;
     }
-    if (a == "--lang=ja" || (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("ja"))) {
+    if (a == "--lang=ja" ||
+        (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("ja"))) {
       return Lang::kJa;
     }
   }
@@ -42,32 +44,33 @@ Lang requestedLanguage(std::span<const char* const> args, const Environment& env
 po::options_description checkOptions(Lang lang) {
   const bool ja = lang == Lang::kJa;
   po::options_description d(ja ? "check のオプション" : "check options");
-  d.add_options()
-      ("root", po::value<std::string>()->value_name("DIR"),
-       ja ? "このディレクトリ以下を検査する（既定: /）" : "inspect the system below DIR (default /)")
-      ("policy", po::value<std::string>()->value_name("FILE"),
-       ja ? "ポリシーファイル（既定: 組込みの既定値）" : "policy file (default: built-in defaults)")
-      ("segment", po::value<std::string>()->value_name("SEG"),
-       ja ? "区分: mynumber | lgwan | internet（既定: ポリシーの default_segment）"
-          : "segment: mynumber | lgwan | internet (default: the policy's default_segment)")
-      ("now", po::value<std::string>()->value_name("ISO8601"),
-       ja ? "判定に使う時刻（既定: 現在時刻）" : "time to judge at (default: now)")
-      ("json", ja ? "JSON で出力する" : "print JSON")
-      ("lang", po::value<std::string>()->value_name("ja|en"),
-       ja ? "表示言語" : "language of the output")
-      ("help,h", ja ? "この説明を表示する" : "show this help");
+  d.add_options()("root", po::value<std::string>()->value_name("DIR"),
+                  ja ? "このディレクトリ以下を検査する（既定: /）"
+                     : "inspect the system below DIR (default /)")(
+      "policy", po::value<std::string>()->value_name("FILE"),
+      ja ? "ポリシーファイル（既定: 組込みの既定値）" : "policy file (default: built-in defaults)")(
+      "segment", po::value<std::string>()->value_name("SEG"),
+      ja ? "区分: mynumber | lgwan | internet（既定: ポリシーの default_segment）"
+         : "segment: mynumber | lgwan | internet (default: the policy's default_segment)")(
+      "now", po::value<std::string>()->value_name("ISO8601"),
+      ja ? "判定に使う時刻（既定: 現在時刻）" : "time to judge at (default: now)")(
+      "json", ja ? "JSON で出力する" : "print JSON")("lang",
+                                                     po::value<std::string>()->value_name("ja|en"),
+                                                     ja ? "表示言語" : "language of the output")(
+      "help,h", ja ? "この説明を表示する" : "show this help");
   return d;
 }
 
 void printUsage(std::ostream& out, Lang lang) {
-  out << (lang == Lang::kJa ? "使い方: mamori-agent check [オプション]\n\n"
-                              "端末の状態（USB、不正プログラム対策、パッチ）を調べ、情報セキュリティ"
-                              "ポリシーに照らして判定します。\n"
-                              "終了コード: 0 適合、1 不適合、2 エラー\n\n"
-                            : "usage: mamori-agent check [options]\n\n"
-                              "Inspects this PC (USB, anti-malware, patches) and judges it against "
-                              "the security policy.\n"
-                              "Exit codes: 0 compliant, 1 not compliant, 2 error\n\n")
+  out << (lang == Lang::kJa
+              ? "使い方: mamori-agent check [オプション]\n\n"
+                "端末の状態（USB、不正プログラム対策、パッチ）を調べ、情報セキュリティ"
+                "ポリシーに照らして判定します。\n"
+                "終了コード: 0 適合、1 不適合、2 エラー\n\n"
+              : "usage: mamori-agent check [options]\n\n"
+                "Inspects this PC (USB, anti-malware, patches) and judges it against "
+                "the security policy.\n"
+                "Exit codes: 0 compliant, 1 not compliant, 2 error\n\n")
       << checkOptions(lang) << '\n';
 }
 
@@ -83,7 +86,8 @@ std::expected<CheckOptions, std::string> toCheckOptions(const po::variables_map&
   if (vm.contains("segment")) {
     const auto& s = vm["segment"].as<std::string>();
     o.segment = policy::parseSegment(s);
-    if (!o.segment) return std::unexpected("--segment " + s + ": expected mynumber, lgwan or internet");
+    if (!o.segment)
+      return std::unexpected("--segment " + s + ": expected mynumber, lgwan or internet");
   }
   if (vm.contains("now")) {
     auto t = policy::parseTimestamp(vm["now"].as<std::string>());

@@ -11,7 +11,11 @@ struct Rune {
 // Decodes one UTF-8 sequence; invalid bytes count as one narrow character each.
 Rune decode(std::string_view s, std::size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);
-  const std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+  const std::size_t n = b < 0x80         ? 1
+                        : (b >> 5) == 6  ? 2
+                        : (b >> 4) == 14 ? 3
+                        : (b >> 3) == 30 ? 4
+                                         : 1;
   if (n == 1 || i + n > s.size()) return {b, 1};
   char32_t code = b & (0x7F >> n);
   for (std::size_t k = 1; k < n; ++k) {
@@ -33,11 +37,21 @@ bool isWide(char32_t c) {
 // 禁則処理: closing punctuation may not start a line; it hangs at the end of the previous one.
 bool noBreakBefore(char32_t c) {
   switch (c) {
-    case U'、': case U'。': case U'，': case U'．': case U'）': case U'」': case U'』':
-    case U'】': case U'〕': case U'！': case U'？': case U'ー': case U'・': case U'：':
-      return true;
-    default:
-      return false;
+    case U'、':
+    case U'。':
+    case U'，':
+    case U'．':
+    case U'）':
+    case U'」':
+    case U'』':
+    case U'】':
+    case U'〕':
+    case U'！':
+    case U'？':
+    case U'ー':
+    case U'・':
+    case U'：': return true;
+    default: return false;
   }
 }
 

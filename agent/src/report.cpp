@@ -55,7 +55,8 @@ std::string contextLine(const CheckReport& r, Lang lang) {
 std::string summaryLine(const policy::Verdict& v, Lang lang) {
   const auto admission = admissionLabel(v.admission).in(lang);
   if (lang == Lang::kJa) {
-    return std::string("判定: ") + (v.compliant ? "適合" : "不適合") + " — ネットワーク: " + admission;
+    return std::string("判定: ") + (v.compliant ? "適合" : "不適合") +
+           " — ネットワーク: " + admission;
   }
   return std::string("Result: ") + (v.compliant ? "compliant" : "NOT compliant") +
          " — network: " + admission;

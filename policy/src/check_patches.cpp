@@ -9,10 +9,11 @@ namespace mamori::policy::checks {
 // stalled for longer than the policy allows.
 Finding securityUpdatesApplied(const Context& c) {
   constexpr std::string_view kId = "PATCH-1";
-  const Text fix{"更新プログラムを適用してください（Debian: apt update && apt upgrade）。"
-                 "情報システム管理者の指示に従ってください。",
-                 "Install the pending updates (Debian: apt update && apt upgrade), as the "
-                 "information system administrator directs."};
+  const Text fix{
+      "更新プログラムを適用してください（Debian: apt update && apt upgrade）。"
+      "情報システム管理者の指示に従ってください。",
+      "Install the pending updates (Debian: apt update && apt upgrade), as the "
+      "information system administrator directs."};
   if (!c.facts.packages.known()) return unknown(kId, reasonText(c.facts.packages.reason()), fix);
   const auto& inventory = c.facts.packages.value();
   const auto& rules = c.profile.patches;
@@ -32,7 +33,8 @@ Finding securityUpdatesApplied(const Context& c) {
     }
   }
   if (!below.empty()) {
-    append(evidence, {"基準版数未満のパッケージ: " + below, "packages below the baseline: " + below});
+    append(evidence,
+           {"基準版数未満のパッケージ: " + below, "packages below the baseline: " + below});
     failed = true;
   } else if (!rules.minimum_versions.empty()) {
     const auto n = std::to_string(rules.minimum_versions.size());
@@ -78,8 +80,8 @@ Finding osSupported(const Context& c) {
   if (it == c.policy.os_support.end()) {
     return unknown(kId,
                    {name + " のサポート終了日がポリシーの暦にありません",
-                    "the policy's calendar has no end-of-support date for " + name + " (" +
-                        os.id + " " + os.version_id + ")"},
+                    "the policy's calendar has no end-of-support date for " + name + " (" + os.id +
+                        " " + os.version_id + ")"},
                    {"ポリシーの os_support に追加するよう情報システム管理者に依頼してください。",
                     "Ask the information system administrator to add it to the policy's "
                     "os_support calendar."});
@@ -90,25 +92,25 @@ Finding osSupported(const Context& c) {
   const auto days_left =
       (std::chrono::floor<days>(it->end_of_support) - std::chrono::floor<days>(c.now)).count();
   if (days_left < 0) {
-    return fail(kId,
-                {name + " は " + date + " にサポートが終了しています（" + daysText(-days_left).ja +
-                     "経過）",
-                 name + " reached end of support on " + date + " (" + daysText(-days_left).en +
-                     " ago)"},
-                {"サポート中の版へ更新が必要です。情報システム管理者に連絡してください。",
-                 "The OS must be upgraded to a supported release. Contact the information system "
-                 "administrator."});
+    return fail(
+        kId,
+        {name + " は " + date + " にサポートが終了しています（" + daysText(-days_left).ja +
+             "経過）",
+         name + " reached end of support on " + date + " (" + daysText(-days_left).en + " ago)"},
+        {"サポート中の版へ更新が必要です。情報システム管理者に連絡してください。",
+         "The OS must be upgraded to a supported release. Contact the information system "
+         "administrator."});
   }
-  auto finding = pass(kId, {name + " のサポート終了日 " + date + "（残り " + daysText(days_left).ja +
-                                "）",
-                            name + " supported until " + date + " (" + daysText(days_left).en +
-                                " left)"});
+  auto finding =
+      pass(kId, {name + " のサポート終了日 " + date + "（残り " + daysText(days_left).ja + "）",
+                 name + " supported until " + date + " (" + daysText(days_left).en + " left)"});
   if (days_left <= c.profile.patches.eos_warning_days) {
     finding.warning = true;
-    finding.remediation = {"サポート終了が近づいています。更新計画を情報システム管理者に確認して"
-                           "ください。",
-                           "End of support is near: confirm the upgrade plan with the information "
-                           "system administrator."};
+    finding.remediation = {
+        "サポート終了が近づいています。更新計画を情報システム管理者に確認して"
+        "ください。",
+        "End of support is near: confirm the upgrade plan with the information "
+        "system administrator."};
   }
   return finding;
 }

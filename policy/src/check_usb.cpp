@@ -62,18 +62,19 @@ Finding usbStorageBlocked(const Context& c) {
   }
   if (open.empty()) {
     const auto n = std::to_string(inventory.controllers.size());
-    return pass(kId, {"全" + n + "個のUSBコントローラで新しい機器は承認待ち（遮断が有効）",
-                      "blocking active: new devices wait for a decision on all " + n +
-                          " USB controllers"});
+    return pass(
+        kId, {"全" + n + "個のUSBコントローラで新しい機器は承認待ち（遮断が有効）",
+              "blocking active: new devices wait for a decision on all " + n + " USB controllers"});
   }
-  return fail(kId,
-              {"USB記憶媒体が遮断されていません: " + open + " は新しい機器を自動で許可します",
-               "USB storage is not blocked: " + open +
-                   " authorise new devices automatically (authorized_default=1)"},
-              {"mamori エージェントのサービスを起動してください。解消しない場合は情報システム管理者に"
-               "連絡してください。",
-               "Start the mamori agent service, which locks the USB ports. If this persists, "
-               "contact the information system administrator."});
+  return fail(
+      kId,
+      {"USB記憶媒体が遮断されていません: " + open + " は新しい機器を自動で許可します",
+       "USB storage is not blocked: " + open +
+           " authorise new devices automatically (authorized_default=1)"},
+      {"mamori エージェントのサービスを起動してください。解消しない場合は情報システム管理者に"
+       "連絡してください。",
+       "Start the mamori agent service, which locks the USB ports. If this persists, "
+       "contact the information system administrator."});
 }
 
 // USB-2 (第106条(4), 第42条): every storage-like device in use must be registered media.
@@ -91,7 +92,8 @@ Finding usbOnlyRegisteredMedia(const Context& c) {
     list += (list.empty() ? "" : "; ") + describe(device);
   }
   Text evidence;
-  if (!registered.empty()) append(evidence, {"登録媒体: " + registered, "registered: " + registered});
+  if (!registered.empty())
+    append(evidence, {"登録媒体: " + registered, "registered: " + registered});
   if (!blocked.empty()) append(evidence, {"遮断中: " + blocked, "blocked: " + blocked});
   if (unregistered.empty()) {
     if (evidence.empty()) {
@@ -106,11 +108,12 @@ Finding usbOnlyRegisteredMedia(const Context& c) {
     finding.warning = true;  // allowed by the policy, but worth a look
     return finding;
   }
-  return fail(kId, evidence,
-              {"未登録のUSB媒体を取り外してください。業務で必要な場合は媒体の登録を情報システム管理者"
-               "に申請してください。",
-               "Remove the unregistered USB medium. If you need it for work, ask the information "
-               "system administrator to register it."});
+  return fail(
+      kId, evidence,
+      {"未登録のUSB媒体を取り外してください。業務で必要な場合は媒体の登録を情報システム管理者"
+       "に申請してください。",
+       "Remove the unregistered USB medium. If you need it for work, ask the information "
+       "system administrator to register it."});
 }
 
 }  // namespace mamori::policy::checks

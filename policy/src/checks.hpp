@@ -19,14 +19,14 @@ struct Context {
   TimePoint now;
 };
 
-Finding usbStorageBlocked(const Context& c);    // USB-1
+Finding usbStorageBlocked(const Context& c);       // USB-1
 Finding usbOnlyRegisteredMedia(const Context& c);  // USB-2
-Finding antiMalwareActive(const Context& c);    // AV-1
-Finding signaturesFresh(const Context& c);      // AV-2
-Finding engineCurrent(const Context& c);        // AV-3
-Finding fullScanRecent(const Context& c);       // AV-5
+Finding antiMalwareActive(const Context& c);       // AV-1
+Finding signaturesFresh(const Context& c);         // AV-2
+Finding engineCurrent(const Context& c);           // AV-3
+Finding fullScanRecent(const Context& c);          // AV-5
 Finding securityUpdatesApplied(const Context& c);  // PATCH-1
-Finding osSupported(const Context& c);          // PATCH-2
+Finding osSupported(const Context& c);             // PATCH-2
 
 // ---- building findings -----------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ using Check = Finding (*)(const checks::Context&);
 
 // In report order: removable media, anti-malware, patches.
 constexpr std::array<Check, 8> kChecks{
-    checks::usbStorageBlocked, checks::usbOnlyRegisteredMedia, checks::antiMalwareActive,
-    checks::signaturesFresh,   checks::engineCurrent,          checks::fullScanRecent,
+    checks::usbStorageBlocked,      checks::usbOnlyRegisteredMedia,
+    checks::antiMalwareActive,      checks::signaturesFresh,
+    checks::engineCurrent,          checks::fullScanRecent,
     checks::securityUpdatesApplied, checks::osSupported,
 };
 
@@ -39,18 +40,17 @@ void applyExceptions(Finding& finding, const Exceptions& exceptions, Segment seg
     }
     finding.status = Status::kExcepted;
     finding.exception_id = e.id;
-    checks::append(finding.evidence,
-                   {"例外措置 " + e.id + "（承認: " + e.approver + "、期限 " +
-                        formatDate(e.expires) + "）: " + e.reason,
-                    "exception " + e.id + " approved by " + e.approver + " until " +
-                        formatDate(e.expires) + ": " + e.reason});
+    checks::append(finding.evidence, {"例外措置 " + e.id + "（承認: " + e.approver + "、期限 " +
+                                          formatDate(e.expires) + "）: " + e.reason,
+                                      "exception " + e.id + " approved by " + e.approver +
+                                          " until " + formatDate(e.expires) + ": " + e.reason});
     return;
   }
   if (expired) {
-    checks::append(finding.evidence, {"例外措置 " + expired->id + " は " +
-                                          formatDate(expired->expires) + " に期限切れ",
-                                      "exception " + expired->id + " expired on " +
-                                          formatDate(expired->expires)});
+    checks::append(
+        finding.evidence,
+        {"例外措置 " + expired->id + " は " + formatDate(expired->expires) + " に期限切れ",
+         "exception " + expired->id + " expired on " + formatDate(expired->expires)});
   }
 }
 
@@ -88,7 +88,8 @@ Verdict evaluate(const Policy& policy, Segment segment, const PostureFacts& fact
     Finding finding = check(context);
     applyExceptions(finding, exceptions, segment, facts.device, now);
     verdict.compliant &= finding.status == Status::kPass || finding.status == Status::kExcepted;
-    verdict.admission = std::max(verdict.admission, admissionFor(finding, segment, profile.admission));
+    verdict.admission =
+        std::max(verdict.admission, admissionFor(finding, segment, profile.admission));
     verdict.findings.push_back(std::move(finding));
   }
   return verdict;

@@ -6,7 +6,8 @@
 namespace mamori::policy {
 
 bool UsbDevice::hasKind(UsbKind kind) const {
-  return std::ranges::any_of(interfaces, [kind](const UsbInterface& i) { return i.kind() == kind; });
+  return std::ranges::any_of(interfaces,
+                             [kind](const UsbInterface& i) { return i.kind() == kind; });
 }
 
 std::string UsbDevice::vidPid() const {
@@ -16,7 +17,8 @@ std::string UsbDevice::vidPid() const {
 }
 
 std::span<const InstalledPackage> PackageInventory::find(std::string_view name) const {
-  const auto range = std::ranges::equal_range(packages, name, std::less<>{}, &InstalledPackage::name);
+  const auto range =
+      std::ranges::equal_range(packages, name, std::less<>{}, &InstalledPackage::name);
   return {range.begin(), range.end()};
 }
 

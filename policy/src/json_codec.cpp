@@ -127,14 +127,14 @@ js::value toJson(const PostureFacts& facts) {
 
 js::value toJson(const Finding& finding, Lang lang) {
   const auto* requirement = findRequirement(finding.id);
-  js::object o{{"id", finding.id},
-               {"title", requirement ? requirement->title.in(lang) : std::string()},
-               {"articles", requirement ? requirement->articles : std::string_view()},
-               {"status", statusId(finding.status)},
-               {"severity", severityId(finding.severity)},
-               {"evidence", finding.evidence.in(lang)},
-               {"remediation", js::object{{"ja", finding.remediation.ja},
-                                          {"en", finding.remediation.en}}}};
+  js::object o{
+      {"id", finding.id},
+      {"title", requirement ? requirement->title.in(lang) : std::string()},
+      {"articles", requirement ? requirement->articles : std::string_view()},
+      {"status", statusId(finding.status)},
+      {"severity", severityId(finding.severity)},
+      {"evidence", finding.evidence.in(lang)},
+      {"remediation", js::object{{"ja", finding.remediation.ja}, {"en", finding.remediation.en}}}};
   if (finding.warning) o["warning"] = true;
   if (!finding.exception_id.empty()) o["exception"] = finding.exception_id;
   return o;

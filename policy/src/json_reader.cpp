@@ -48,8 +48,8 @@ boost::json::value parseText(std::string_view text) {
   const auto line_start = before.rfind('\n');
   const int column =
       static_cast<int>(offset - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
-  throw DecodeFailure{Error{ErrorCode::kParse, "invalid JSON: " + ec.message(), {}, {}, line,
-                            column}};
+  throw DecodeFailure{
+      Error{ErrorCode::kParse, "invalid JSON: " + ec.message(), {}, {}, line, column}};
 }
 
 Node::Node(const boost::json::value& value, std::string path)

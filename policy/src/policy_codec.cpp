@@ -19,9 +19,9 @@ Policy decodeDocument(const json::Node& root) {
 
   Policy policy = builtInPolicy();
   policy.version = fields.required("version").integer(1, kMaxPolicyVersion);
-  policy.name = fields.optional("name").transform([](const json::Node& n) {
-    return std::string(n.nonEmptyString());
-  }).value_or("");
+  policy.name = fields.optional("name")
+                    .transform([](const json::Node& n) { return std::string(n.nonEmptyString()); })
+                    .value_or("");
   if (auto node = fields.optional("default_segment")) {
     policy.default_segment = detail::decodeSegment(*node);
   }
@@ -48,7 +48,8 @@ Policy decodeDocument(const json::Node& root) {
       policy.os_support.push_back(std::move(entry));
     }
   }
-  if (auto node = fields.optional("exceptions")) policy.exceptions = detail::decodeExceptions(*node);
+  if (auto node = fields.optional("exceptions"))
+    policy.exceptions = detail::decodeExceptions(*node);
   fields.finish();
   return policy;
 }

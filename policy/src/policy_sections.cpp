@@ -64,8 +64,9 @@ void applyUsb(const json::Node& node, Segment segment, UsbRules& usb) {
   if (auto n = f.optional("mode")) {
     usb.mode = static_cast<UsbMode>(n->oneOf({"block_all", "allowlist", "audit"}));
     if (segment == Segment::kMynumber && usb.mode == UsbMode::kAudit) {
-      n->fail("is not allowed for the mynumber segment: no data may leave it on removable "
-              "media (第24条(4)); use \"allowlist\" or \"block_all\"");
+      n->fail(
+          "is not allowed for the mynumber segment: no data may leave it on removable "
+          "media (第24条(4)); use \"allowlist\" or \"block_all\"");
     }
   }
   if (auto n = f.optional("blocked_kinds")) {
@@ -73,7 +74,8 @@ void applyUsb(const json::Node& node, Segment segment, UsbRules& usb) {
     for (const auto& item : n->array()) {
       const auto kind = parseUsbKind(item.string());
       if (!kind) item.fail("is not a USB kind (storage, imaging, vendor_specific, wireless, ...)");
-      if (std::ranges::find(usb.blocked_kinds, *kind) != usb.blocked_kinds.end()) item.fail("is listed twice");
+      if (std::ranges::find(usb.blocked_kinds, *kind) != usb.blocked_kinds.end())
+        item.fail("is listed twice");
       usb.blocked_kinds.push_back(*kind);
     }
   }
@@ -146,8 +148,9 @@ void applyAdmission(const json::Node& node, Segment segment, AdmissionRules& adm
   if (auto n = f.optional("on_unknown")) {
     admission.on_unknown = static_cast<UnknownAction>(n->oneOf({"quarantine", "warn", "admit"}));
     if (segment == Segment::kMynumber && admission.on_unknown != UnknownAction::kQuarantine) {
-      n->fail("is not allowed for the mynumber segment: an unverified terminal stays out "
-              "(fail-closed); only \"quarantine\"");
+      n->fail(
+          "is not allowed for the mynumber segment: an unverified terminal stays out "
+          "(fail-closed); only \"quarantine\"");
     }
   }
   f.finish();
@@ -203,7 +206,8 @@ Exceptions decodeExceptions(const json::Node& node) {
     Exception e;
     const auto id = f.required("id");
     e.id = id.nonEmptyString();
-    if (std::ranges::find(exceptions, e.id, &Exception::id) != exceptions.end()) id.fail("is used twice");
+    if (std::ranges::find(exceptions, e.id, &Exception::id) != exceptions.end())
+      id.fail("is used twice");
     const auto requirement = f.required("requirement");
     e.requirement = requirement.string();
     if (findRequirement(e.requirement) == nullptr) {

@@ -29,8 +29,8 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 std::expected<TimePoint, std::string> parseTimestamp(std::string_view text) {
   using namespace std::chrono;
   const auto bad = [&](std::string_view why) {
-    return std::unexpected("\"" + std::string(text) + "\" is not an ISO 8601 time: " +
-                           std::string(why));
+    return std::unexpected("\"" + std::string(text) +
+                           "\" is not an ISO 8601 time: " + std::string(why));
   };
   std::size_t pos = 0;
   int y = 0, mo = 0, d = 0;

@@ -1,11 +1,12 @@
 // `mamori-agent check` end to end on fixture roots: probes, policy file, evaluation, output.
 
+#include "mamori/agent/check_command.hpp"
+
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
 #include <sstream>
 
-#include "mamori/agent/check_command.hpp"
 #include "temp_root.hpp"
 
 using namespace mamori;
@@ -77,8 +78,7 @@ TEST_CASE("check: fresh ClamAV signatures pass AV-1 and AV-2 (fixture: hosts/deb
   CHECK(finding(run, "AV-1").at("status") == "pass");
   const auto av2 = finding(run, "AV-2");
   CHECK(av2.at("status") == "pass");
-  CHECK(evidence(av2) ==
-        "ClamAV: signatures built 2026-11-21T21:00:00Z (age 12 h, limit 48 h)");
+  CHECK(evidence(av2) == "ClamAV: signatures built 2026-11-21T21:00:00Z (age 12 h, limit 48 h)");
   CHECK(finding(run, "AV-3").at("status") == "pass");
 }
 

@@ -1,9 +1,10 @@
+#include "mamori/agent/cli.hpp"
+
 #include <doctest/doctest.h>
 
 #include <sstream>
 #include <vector>
 
-#include "mamori/agent/cli.hpp"
 #include "temp_root.hpp"
 
 using namespace mamori::agent;
@@ -57,7 +58,8 @@ TEST_CASE("cli: usage errors exit 2 with one line on stderr") {
 TEST_CASE("cli: an unreadable root is an error, not a verdict") {
   const auto r = run({"check", "--root", "/nonexistent/mamori", "--lang", "en"});
   CHECK(r.code == 2);
-  CHECK(r.err == "mamori-agent: error: cannot read root /nonexistent/mamori: No such file or directory\n");
+  CHECK(r.err ==
+        "mamori-agent: error: cannot read root /nonexistent/mamori: No such file or directory\n");
 }
 
 TEST_CASE("cli: version") {

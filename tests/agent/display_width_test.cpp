@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "display_width.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace mamori::agent;
 

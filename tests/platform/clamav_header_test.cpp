@@ -57,7 +57,8 @@ TEST_CASE("AV-2: an old header without stime falls back to the build-time text a
 }
 
 TEST_CASE("AV-2: a positive zone offset is subtracted from the build-time text") {
-  const auto h = parseClamAvHeader(database("ClamAV-VDB:01 Dec 2026 09-30 +0930:27470:10:90:X:X:b"));
+  const auto h =
+      parseClamAvHeader(database("ClamAV-VDB:01 Dec 2026 09-30 +0930:27470:10:90:X:X:b"));
   REQUIRE_MESSAGE(h.has_value(), h.error());
   CHECK(when(*h) == "2026-12-01T00:00:00Z");
 }
@@ -99,8 +100,8 @@ TEST_CASE("AV-2: a header whose version is not a number is rejected") {
 TEST_CASE("AV-2: a header whose signature count or level is not a number is rejected") {
   CHECK_FALSE(parseClamAvHeader(database("ClamAV-VDB:21 Nov 2026 21-00 +0000:1:many:90:X:X:b:1"))
                   .has_value());
-  CHECK_FALSE(parseClamAvHeader(database("ClamAV-VDB:21 Nov 2026 21-00 +0000:1:2:-:X:X:b:1"))
-                  .has_value());
+  CHECK_FALSE(
+      parseClamAvHeader(database("ClamAV-VDB:21 Nov 2026 21-00 +0000:1:2:-:X:X:b:1")).has_value());
 }
 
 TEST_CASE("AV-2: a header with too few fields is rejected and says how many it has") {
@@ -110,8 +111,8 @@ TEST_CASE("AV-2: a header with too few fields is rejected and says how many it h
 }
 
 TEST_CASE("AV-2: without stime, an unreadable build-time text is rejected rather than guessed") {
-  CHECK_FALSE(parseClamAvHeader(database("ClamAV-VDB:yesterday:27462:2071584:90:X:X:raynman"))
-                  .has_value());
+  CHECK_FALSE(
+      parseClamAvHeader(database("ClamAV-VDB:yesterday:27462:2071584:90:X:X:raynman")).has_value());
   CHECK_FALSE(
       parseClamAvHeader(database("ClamAV-VDB:31 Feb 2026 10-00 +0000:27462:2071584:90:X:X:r"))
           .has_value());
@@ -129,7 +130,8 @@ TEST_CASE("AV-2: the header ends at the first line break and its space padding i
   CHECK(when(*h) == "2026-11-21T21:00:00Z");
 
   // Padding after the builder (no stime): the builder carries no trailing spaces.
-  const auto old = parseClamAvHeader(database("ClamAV-VDB:16 Nov 2023 09-26 -0500:1:2:90:X:X:sigmgr"));
+  const auto old =
+      parseClamAvHeader(database("ClamAV-VDB:16 Nov 2023 09-26 -0500:1:2:90:X:X:sigmgr"));
   REQUIRE_MESSAGE(old.has_value(), old.error());
   CHECK(old->builder == "sigmgr");
 }

@@ -52,6 +52,13 @@ TEST_CASE("AV-1: output larger than a pipe buffer is collected whole") {
   CHECK(result->output.size() == 200000);
 }
 
+TEST_CASE("AV-1: a command printing more than 4 MiB is cut off with an error, not buffered") {
+  const auto runner = makeSystemCommandRunner();
+  const auto result = runner->run({"/usr/bin/head", "-c", "6000000", "/dev/zero"}, 10s);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().find("4 MiB") != std::string::npos);
+}
+
 TEST_CASE("AV-1: a command outliving its timeout is killed and reported as timed out") {
   const auto runner = makeSystemCommandRunner();
   const auto start = std::chrono::steady_clock::now();
@@ -61,6 +68,15 @@ TEST_CASE("AV-1: a command outliving its timeout is killed and reported as timed
   CHECK(result.error().find("timed out") != std::string::npos);
   // A bound, not a measurement: the runner must not wait for the command to finish on its own.
   CHECK(elapsed < 3s);
+}
+
+TEST_CASE("AV-1: a command that closes its output but keeps running is still killed on time") {
+  const auto runner = makeSystemCommandRunner();
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = runner->run({"/bin/sh", "-c", "exec >&-; sleep 5"}, 200ms);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK_FALSE(result.has_value());
+  CHECK(elapsed < 3s);  // the timeout bounds the whole run, not only the reading of its output
 }
 
 TEST_CASE("AV-1: a program that does not exist is an error naming it") {

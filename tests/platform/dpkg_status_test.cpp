@@ -107,10 +107,10 @@ TEST_CASE("SW-1: field-like text on continuation lines does not start or change 
 }
 
 TEST_CASE("SW-1: a file without a final newline or with CRLF line ends still parses") {
-  const auto packages =
-      parseDpkgStatus("Package: bash\r\nStatus: install ok installed\r\nVersion: 5.2.15-2+b7\r\n"
-                      "Architecture: amd64\r\n\r\nPackage: dpkg\nStatus: install ok installed\n"
-                      "Version: 1.21.22\nArchitecture: amd64");
+  const auto packages = parseDpkgStatus(
+      "Package: bash\r\nStatus: install ok installed\r\nVersion: 5.2.15-2+b7\r\n"
+      "Architecture: amd64\r\n\r\nPackage: dpkg\nStatus: install ok installed\n"
+      "Version: 1.21.22\nArchitecture: amd64");
   REQUIRE(packages.size() == 2);
   CHECK(packages[0].name == "bash");
   CHECK(packages[0].version == "5.2.15-2+b7");
@@ -143,9 +143,10 @@ TEST_CASE("PATCH-1: the last change in dpkg.log is its last install, upgrade, re
 TEST_CASE("PATCH-1: install, remove and purge count as changes as well as upgrade") {
   CHECK(at(lastChangeInDpkgLog("2026-11-02 09:41:18 install clamav:amd64 <none> 1.0.7\n")) ==
         "2026-11-02T09:41:18Z");
-  CHECK(at(lastChangeInDpkgLog("2026-11-05 14:02:12 remove cups-browsed:amd64 1.28 <none>\n"
-                               "2026-11-05 14:02:13 status config-files cups-browsed:amd64 1.28")) ==
-        "2026-11-05T14:02:12Z");
+  CHECK(
+      at(lastChangeInDpkgLog("2026-11-05 14:02:12 remove cups-browsed:amd64 1.28 <none>\n"
+                             "2026-11-05 14:02:13 status config-files cups-browsed:amd64 1.28")) ==
+      "2026-11-05T14:02:12Z");
   CHECK(at(lastChangeInDpkgLog("2026-11-06 10:00:00 purge cups-browsed:amd64 1.28 <none>")) ==
         "2026-11-06T10:00:00Z");
 }

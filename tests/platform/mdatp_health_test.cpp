@@ -84,9 +84,8 @@ TEST_CASE("AV-1: passive mode counts as real-time protection off, whatever realT
 }
 
 TEST_CASE("AV-1: real-time protection switched off is reported off") {
-  const auto p = parseMdatpHealth(
-      R"({"appVersion":"101.23062.0010","passiveModeEnabled":false,)"
-      R"("realTimeProtectionEnabled":{"value":false}})");
+  const auto p = parseMdatpHealth(R"({"appVersion":"101.23062.0010","passiveModeEnabled":false,)"
+                                  R"("realTimeProtectionEnabled":{"value":false}})");
   REQUIRE_MESSAGE(p.has_value(), p.error());
   REQUIRE(p->real_time_protection.known());
   CHECK_FALSE(p->real_time_protection.value());

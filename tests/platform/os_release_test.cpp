@@ -62,9 +62,11 @@ TEST_CASE("PATCH-2: keys that are absent stay empty (Debian testing has no VERSI
   CHECK(parseOsRelease("").id.empty());
 }
 
-TEST_CASE("PATCH-2: only exact keys match; ID_LIKE and VERSION do not overwrite ID and VERSION_ID") {
-  const auto os = parseOsRelease("ID=linuxmint\nID_LIKE=\"ubuntu debian\"\nVERSION_ID=\"21.3\"\n"
-                                 "VERSION=\"21.3 (Virginia)\"\n");
+TEST_CASE(
+    "PATCH-2: only exact keys match; ID_LIKE and VERSION do not overwrite ID and VERSION_ID") {
+  const auto os = parseOsRelease(
+      "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\nVERSION_ID=\"21.3\"\n"
+      "VERSION=\"21.3 (Virginia)\"\n");
   CHECK(os.id == "linuxmint");
   CHECK(os.version_id == "21.3");
 }

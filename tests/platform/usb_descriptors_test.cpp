@@ -20,8 +20,8 @@ std::string bytes(std::initializer_list<int> values) {
 }
 
 // Kingston DataTraveler 3.0 (0951:1666): device descriptor, then its configuration set.
-const std::string kDevice = bytes({18, 1, 0x10, 0x02, 0, 0, 0, 64, 0x51, 0x09, 0x66, 0x16, 0x10,
-                                   0x01, 1, 2, 3, 1});
+const std::string kDevice =
+    bytes({18, 1, 0x10, 0x02, 0, 0, 0, 64, 0x51, 0x09, 0x66, 0x16, 0x10, 0x01, 1, 2, 3, 1});
 std::string configuration(std::uint8_t interfaces, int total) {
   return bytes({9, 2, total & 0xff, total >> 8, interfaces, 1, 0, 0x80, 150});
 }
@@ -77,8 +77,8 @@ TEST_CASE("USB-4: a second configuration repeating interface numbers adds no int
 }
 
 TEST_CASE("USB-1: a zero-length descriptor ends the walk with what was read before it") {
-  const auto raw = kDevice + configuration(2, 57) + interface(0, 0x08, 0x06, 0x50) +
-                   bytes({0, 4}) + interface(1, 0x03, 0x01, 0x01);
+  const auto raw = kDevice + configuration(2, 57) + interface(0, 0x08, 0x06, 0x50) + bytes({0, 4}) +
+                   interface(1, 0x03, 0x01, 0x01);
   const auto interfaces = interfacesFromDescriptors(raw);
   REQUIRE(interfaces.size() == 1);
   CHECK(interfaces[0].interface_class == 0x08);
@@ -86,7 +86,8 @@ TEST_CASE("USB-1: a zero-length descriptor ends the walk with what was read befo
 
 TEST_CASE("USB-1: a descriptor claiming more bytes than remain ends the walk safely") {
   // The interface descriptor says 9 bytes but the file stops after 5 (a short read).
-  const auto truncated = kDevice + configuration(1, 32) + interface(0, 0x08, 0x06, 0x50).substr(0, 5);
+  const auto truncated =
+      kDevice + configuration(1, 32) + interface(0, 0x08, 0x06, 0x50).substr(0, 5);
   CHECK(interfacesFromDescriptors(truncated).empty());
   // A length byte of 255 just before the end of the data.
   const auto overflow = kDevice + configuration(1, 32) + bytes({255, 4, 0, 0, 2, 8, 6, 0x50, 0});

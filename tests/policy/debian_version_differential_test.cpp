@@ -3,11 +3,11 @@
 // binary on a sample (slower: one process per comparison).
 
 #define LIBDPKG_VOLATILE_API 1
+#include <doctest/doctest.h>
 #include <dpkg/dpkg-db.h>
 #include <dpkg/dpkg.h>
 #include <dpkg/error.h>
 #include <dpkg/version.h>
-#include <doctest/doctest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>

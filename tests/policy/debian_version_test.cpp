@@ -1,9 +1,9 @@
+#include "mamori/policy/debian_version.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "mamori/policy/debian_version.hpp"
 
 using namespace mamori::policy;
 

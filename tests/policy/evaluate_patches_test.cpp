@@ -8,8 +8,8 @@ using namespace mamori::testing;
 
 namespace {
 
-Finding judge(const PostureFacts& facts, std::string_view id, const Policy& policy = builtInPolicy(),
-              Segment segment = Segment::kLgwan) {
+Finding judge(const PostureFacts& facts, std::string_view id,
+              const Policy& policy = builtInPolicy(), Segment segment = Segment::kLgwan) {
   const auto verdict = evaluate(policy, segment, facts, {}, kNow);
   const auto* f = verdict.find(id);
   REQUIRE(f != nullptr);
@@ -32,8 +32,9 @@ TEST_CASE("PATCH-1: a package below the baseline fails naming it and both versio
   CHECK(f.evidence.en ==
         "packages below the baseline: openssl 3.0.11-1~deb12u2 < 3.0.15-1~deb12u1; "
         "last package update 2026-11-19 (3 days ago, limit 30 days)");
-  CHECK(f.evidence.ja.starts_with("基準版数未満のパッケージ: openssl 3.0.11-1~deb12u2 < "
-                                  "3.0.15-1~deb12u1"));
+  CHECK(
+      f.evidence.ja.starts_with("基準版数未満のパッケージ: openssl 3.0.11-1~deb12u2 < "
+                                "3.0.15-1~deb12u1"));
 }
 
 TEST_CASE("PATCH-1: every architecture of a multiarch package must meet the baseline") {
@@ -41,8 +42,9 @@ TEST_CASE("PATCH-1: every architecture of a multiarch package must meet the base
   facts.packages.value().packages[1].version = "2.36-9+deb12u4";  // libc6:i386 left behind
   const auto f = judge(facts, "PATCH-1", withBaseline("libc6", "2.36-9+deb12u7"));
   CHECK(f.status == Status::kFail);
-  CHECK(f.evidence.en.starts_with("packages below the baseline: libc6 2.36-9+deb12u4 < "
-                                  "2.36-9+deb12u7;"));
+  CHECK(
+      f.evidence.en.starts_with("packages below the baseline: libc6 2.36-9+deb12u4 < "
+                                "2.36-9+deb12u7;"));
 }
 
 TEST_CASE("PATCH-1: baseline met and recent updates pass; a package not installed is no gap") {

@@ -1,7 +1,8 @@
+#include "mamori/policy/evaluate.hpp"
+
 #include <doctest/doctest.h>
 
 #include "facts_builder.hpp"
-#include "mamori/policy/evaluate.hpp"
 
 using namespace mamori::policy;
 using namespace mamori::testing;
@@ -42,8 +43,8 @@ TEST_CASE("findings come in report order, one per requirement id") {
   const auto v = evaluate(builtInPolicy(), Segment::kLgwan, healthyFacts(), {}, kNow);
   std::vector<std::string> ids;
   for (const auto& f : v.findings) ids.push_back(f.id);
-  CHECK(ids == std::vector<std::string>{"USB-1", "USB-2", "AV-1", "AV-2", "AV-3", "AV-5",
-                                        "PATCH-1", "PATCH-2"});
+  CHECK(ids == std::vector<std::string>{"USB-1", "USB-2", "AV-1", "AV-2", "AV-3", "AV-5", "PATCH-1",
+                                        "PATCH-2"});
 }
 
 TEST_CASE("admission: a failure at the quarantine severity quarantines, a lighter one warns") {
@@ -62,7 +63,8 @@ TEST_CASE("admission: a failure at the quarantine severity quarantines, a lighte
   CHECK(v.admission == Admission::kQuarantine);  // AV-1 is critical
 }
 
-TEST_CASE("admission: unknown quarantines in mynumber (fail-closed), elsewhere as the policy says") {
+TEST_CASE(
+    "admission: unknown quarantines in mynumber (fail-closed), elsewhere as the policy says") {
   auto facts = healthyFacts();
   facts.usb = Observed<UsbInventory>::unknown("sysfs is not mounted at /sys");
   auto v = evaluate(builtInPolicy(), Segment::kMynumber, facts, {}, kNow);

@@ -16,7 +16,9 @@ Finding judge(const Policy& policy, const PostureFacts& facts, std::string_view 
   return *f;
 }
 
-UsbDevice registeredStick() { return usbDevice("1-2", 0x0781, 0x5581, "4C530001230510117172", 0x08); }
+UsbDevice registeredStick() {
+  return usbDevice("1-2", 0x0781, 0x5581, "4C530001230510117172", 0x08);
+}
 
 }  // namespace
 

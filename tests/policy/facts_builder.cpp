@@ -21,8 +21,8 @@ policy::AntiMalwareProduct clamav(policy::TimePoint signatures_built) {
   p.real_time_protection = true;
   p.signatures_updated = signatures_built;
   p.signature_version = std::string("27462");
-  p.last_full_scan = policy::Observed<policy::TimePoint>::unknown(
-      "ClamAV keeps no record of full scans");
+  p.last_full_scan =
+      policy::Observed<policy::TimePoint>::unknown("ClamAV keeps no record of full scans");
   return p;
 }
 
@@ -63,8 +63,8 @@ policy::PostureFacts healthyFacts() {
 policy::Policy policyWithRegisteredStick() {
   auto p = policy::builtInPolicy();
   for (auto s : policy::kAllSegments) {
-    p.profile(s).usb.allowlist.push_back({0x0781, 0x5581, "4C530001230510117172", "総務課 USB-012",
-                                          false});
+    p.profile(s).usb.allowlist.push_back(
+        {0x0781, 0x5581, "4C530001230510117172", "総務課 USB-012", false});
   }
   return p;
 }

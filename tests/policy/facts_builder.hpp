@@ -13,8 +13,8 @@ namespace mamori::testing {
 policy::TimePoint at(std::string_view iso8601);
 
 /// The time every evaluator test judges at: 2026-11-22T09:00:00Z.
-inline constexpr policy::TimePoint kNow{
-    std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + std::chrono::hours{9}};
+inline constexpr policy::TimePoint kNow{std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} +
+                                        std::chrono::hours{9}};
 
 /// ClamAV running with on-access scanning, signatures built at `signatures_built`.
 policy::AntiMalwareProduct clamav(policy::TimePoint signatures_built);

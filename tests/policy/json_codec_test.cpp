@@ -1,10 +1,11 @@
+#include "mamori/policy/json_codec.hpp"
+
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
 
 #include "facts_builder.hpp"
 #include "mamori/policy/evaluate.hpp"
-#include "mamori/policy/json_codec.hpp"
 
 using namespace mamori::policy;
 using namespace mamori::testing;

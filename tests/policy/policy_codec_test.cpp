@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "mamori/policy/policy_codec.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace mamori;
 using namespace mamori::policy;
@@ -158,7 +158,8 @@ TEST_CASE("every validation error names the path, the value and the reason") {
       {doc(R"("common": {"antimalware": {"max_signature_age_hours": 0}})"),
        "$.common.antimalware.max_signature_age_hours", "0 is out of range: expected 1 to 8760"},
       {doc(R"("common": {"antimalware": {"require_real_time_protection": 1}})"),
-       "$.common.antimalware.require_real_time_protection", "1 is a number, expected true or false"},
+       "$.common.antimalware.require_real_time_protection",
+       "1 is a number, expected true or false"},
       {doc(R"("common": {"antimalware": {"min_engine_versions": {"norton": "22.0"}}})"),
        "$.common.antimalware.min_engine_versions.norton",
        R"("22.0" is listed under an unknown product (expected clamav, mdatp or defender))"},
@@ -173,8 +174,8 @@ TEST_CASE("every validation error names the path, the value and the reason") {
       {doc(R"("common": {"patches": {"minimum_versions": {"openssl": "v3"}}})"),
        "$.common.patches.minimum_versions.openssl",
        R"("v3" is not a valid version: version number does not start with digit)"},
-      {doc(R"("common": {"patches": {"eos_warning_days": -5}})"), "$.common.patches.eos_warning_days",
-       "-5 is out of range: expected 0 to 3650"},
+      {doc(R"("common": {"patches": {"eos_warning_days": -5}})"),
+       "$.common.patches.eos_warning_days", "-5 is out of range: expected 0 to 3650"},
       {doc(R"("common": {"admission": {"quarantine_severity": "severe"}})"),
        "$.common.admission.quarantine_severity",
        R"("severe" is not a severity (low, medium, high, critical))"},
@@ -197,7 +198,8 @@ TEST_CASE("every validation error names the path, the value and the reason") {
       {doc(R"("exceptions": [{"id": "E1", "requirement": "AV-5", "reason": "", "approver": "a", "expires": "2027-01-01"}])"),
        "$.exceptions[0].reason", R"("" must not be empty)"},
       {doc(R"("exceptions": [{"id": "E1", "requirement": "AV-5", "reason": "r", "approver": "a", "expires": "soon"}])"),
-       "$.exceptions[0].expires", R"("soon" is not a date: expected YYYY-MM-DD or an ISO 8601 time)"},
+       "$.exceptions[0].expires",
+       R"("soon" is not a date: expected YYYY-MM-DD or an ISO 8601 time)"},
       {doc(R"("exceptions": [{"id": "E1", "requirement": "AV-5", "reason": "r", "approver": "a", "expires": "2027-01-01"}, {"id": "E1", "requirement": "AV-2", "reason": "r", "approver": "a", "expires": "2027-01-01"}])"),
        "$.exceptions[1].id", R"("E1" is used twice)"},
       {doc(R"("exceptions": [{"id": "E1", "requirement": "AV-5", "reason": "r", "approver": "a", "expires": "2027-01-01", "scope": {"department": "総務課"}}])"),
@@ -215,8 +217,9 @@ TEST_CASE("every validation error names the path, the value and the reason") {
 TEST_CASE("an error describes itself in one line with file, place, path and reason") {
   auto e = rejection(doc(R"("common": {"usb": {"mode": "blok"}})"));
   e.file = "/etc/mamori/policy.json";
-  CHECK(e.describe() ==
-        R"(/etc/mamori/policy.json: $.common.usb.mode: "blok" is not one of: block_all, allowlist, audit)");
+  CHECK(
+      e.describe() ==
+      R"(/etc/mamori/policy.json: $.common.usb.mode: "blok" is not one of: block_all, allowlist, audit)");
   auto syntax = rejection("{\"format\": }");
   syntax.file = "policy.json";
   CHECK(syntax.describe().starts_with("policy.json:1:12: invalid JSON: "));

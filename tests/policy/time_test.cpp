@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "mamori/policy/time.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace mamori::policy;
 
@@ -15,9 +15,9 @@ TEST_CASE("timestamps: a date alone is midnight UTC, offsets convert to UTC") {
 }
 
 TEST_CASE("timestamps: malformed input is rejected with the reason") {
-  for (const char* bad : {"", "2026", "2026-13-01", "2026-02-30", "2026-11-22T25:00",
-                          "2026-11-22 09:30", "2026-11-22T09:30+9", "2026-11-22T09:30:00ZZ",
-                          "22/11/2026"}) {
+  for (const char* bad :
+       {"", "2026", "2026-13-01", "2026-02-30", "2026-11-22T25:00", "2026-11-22 09:30",
+        "2026-11-22T09:30+9", "2026-11-22T09:30:00ZZ", "22/11/2026"}) {
     CAPTURE(bad);
     const auto t = parseTimestamp(bad);
     REQUIRE_FALSE(t.has_value());

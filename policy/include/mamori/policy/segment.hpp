@@ -8,7 +8,8 @@
 
 namespace mamori::policy {
 
-/// The three-segment model (三層の対策, 基本方針 6(3), 第24–26条): every terminal is in exactly one.
+/// The three-segment model (三層の対策, 基本方針 6(3), 第24–26条): every terminal is in exactly
+/// one.
 enum class Segment { kMynumber, kLgwan, kInternet };
 
 inline constexpr std::array kAllSegments{Segment::kMynumber, Segment::kLgwan, Segment::kInternet};
