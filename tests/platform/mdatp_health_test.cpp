@@ -14,13 +14,7 @@
 namespace mamori::platform {
 namespace {
 
-std::string sample() {
-  std::ifstream in(testing::fixturesDir() / "mdatp" / "health-101.23062.json", std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string sample() { return testing::readFixture("mdatp/health-101.23062.json"); }
 
 std::string at(const policy::Observed<policy::TimePoint>& t) {
   return t.known() ? policy::formatTimestamp(t.value()) : "unknown: " + t.reason();

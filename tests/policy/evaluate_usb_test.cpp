@@ -8,14 +8,6 @@ using namespace mamori::testing;
 
 namespace {
 
-Finding judge(const Policy& policy, const PostureFacts& facts, std::string_view id,
-              Segment segment = Segment::kLgwan) {
-  const auto verdict = evaluate(policy, segment, facts, {}, kNow);
-  const auto* f = verdict.find(id);
-  REQUIRE(f != nullptr);
-  return *f;
-}
-
 UsbDevice registeredStick() {
   return usbDevice("1-2", 0x0781, 0x5581, "4C530001230510117172", 0x08);
 }
@@ -24,10 +16,10 @@ UsbDevice registeredStick() {
 
 TEST_CASE("USB-1: locked controllers pass; a controller that authorises by itself fails") {
   auto facts = healthyFacts();
-  CHECK(judge(builtInPolicy(), facts, "USB-1").status == Status::kPass);
+  CHECK(findingOf(facts, "USB-1", builtInPolicy()).status == Status::kPass);
 
   facts.usb.value().controllers[1].authorized_default = 1;
-  const auto f = judge(builtInPolicy(), facts, "USB-1");
+  const auto f = findingOf(facts, "USB-1", builtInPolicy());
   CHECK(f.status == Status::kFail);
   CHECK(f.severity == Severity::kCritical);
   CHECK(f.evidence.en ==
@@ -42,13 +34,13 @@ TEST_CASE("USB-1: interface-level locking counts as blocking") {
     c.authorized_default = 1;
     c.interface_authorized_default = false;
   }
-  CHECK(judge(builtInPolicy(), facts, "USB-1").status == Status::kPass);
+  CHECK(findingOf(facts, "USB-1", builtInPolicy()).status == Status::kPass);
 }
 
 TEST_CASE("USB-1: a PC without USB controllers has nothing to block") {
   auto facts = healthyFacts();
   facts.usb = UsbInventory{};
-  const auto f = judge(builtInPolicy(), facts, "USB-1");
+  const auto f = findingOf(facts, "USB-1", builtInPolicy());
   CHECK(f.status == Status::kPass);
   CHECK(f.evidence.en == "no USB controller present");
 }
@@ -57,7 +49,7 @@ TEST_CASE("USB-1 and USB-2: unobserved USB is unknown with the probe's reason") 
   auto facts = healthyFacts();
   facts.usb = Observed<UsbInventory>::unknown("sysfs is not mounted at /sys");
   for (auto id : {"USB-1", "USB-2"}) {
-    const auto f = judge(builtInPolicy(), facts, id);
+    const auto f = findingOf(facts, id, builtInPolicy());
     CHECK(f.status == Status::kUnknown);
     CHECK(f.evidence.en == "cannot be determined: sysfs is not mounted at /sys");
   }
@@ -69,7 +61,7 @@ TEST_CASE("USB-2: an unregistered stick in use fails, naming the device") {
   stick.manufacturer = "Kingston";
   stick.product = "DataTraveler 3.0";
   facts.usb.value().devices.push_back(stick);
-  const auto f = judge(policyWithRegisteredStick(), facts, "USB-2");
+  const auto f = findingOf(facts, "USB-2", policyWithRegisteredStick());
   CHECK(f.status == Status::kFail);
   CHECK(f.evidence.en ==
         "unregistered storage is usable: 0951:1666 Kingston DataTraveler 3.0 (serial "
@@ -79,14 +71,14 @@ TEST_CASE("USB-2: an unregistered stick in use fails, naming the device") {
 TEST_CASE("USB-2: registered media pass; the same model with another serial does not") {
   auto facts = healthyFacts();
   facts.usb.value().devices.push_back(registeredStick());
-  auto f = judge(policyWithRegisteredStick(), facts, "USB-2");
+  auto f = findingOf(facts, "USB-2", policyWithRegisteredStick());
   CHECK(f.status == Status::kPass);
   CHECK(f.evidence.en == "registered: 0781:5581 (serial 4C530001230510117172) at 1-2");
 
   facts.usb.value().devices.back().serial = "4C530001230510117999";
-  CHECK(judge(policyWithRegisteredStick(), facts, "USB-2").status == Status::kFail);
+  CHECK(findingOf(facts, "USB-2", policyWithRegisteredStick()).status == Status::kFail);
   facts.usb.value().devices.back().serial.clear();  // no serial: can never match the ledger
-  CHECK(judge(policyWithRegisteredStick(), facts, "USB-2").status == Status::kFail);
+  CHECK(findingOf(facts, "USB-2", policyWithRegisteredStick()).status == Status::kFail);
 }
 
 TEST_CASE("USB-2: a blocked stick is no violation, it is the enforcement working") {
@@ -94,7 +86,7 @@ TEST_CASE("USB-2: a blocked stick is no violation, it is the enforcement working
   auto stick = usbDevice("1-3", 0x0951, 0x1666, "E0D55EA574C1F1A0", 0x08);
   stick.authorized = false;
   facts.usb.value().devices.push_back(stick);
-  const auto f = judge(builtInPolicy(), facts, "USB-2");
+  const auto f = findingOf(facts, "USB-2", builtInPolicy());
   CHECK(f.status == Status::kPass);
   CHECK(f.evidence.en == "blocked: 0951:1666 (serial E0D55EA574C1F1A0) at 1-3");
 }
@@ -104,20 +96,20 @@ TEST_CASE("USB-2: a composite stick-with-keyboard fails while its storage is aut
   auto badusb = usbDevice("1-4", 0x1234, 0x5678, "BADUSB01", 0x03);
   badusb.interfaces.push_back({1, 0x08, 0x06, 0x50, true});
   facts.usb.value().devices.push_back(badusb);
-  CHECK(judge(builtInPolicy(), facts, "USB-2").status == Status::kFail);
+  CHECK(findingOf(facts, "USB-2", builtInPolicy()).status == Status::kFail);
   // Keyboard allowed, storage interface blocked: what the enforcer does for composites.
   facts.usb.value().devices.back().interfaces[1].authorized = false;
-  CHECK(judge(builtInPolicy(), facts, "USB-2").status == Status::kPass);
+  CHECK(findingOf(facts, "USB-2", builtInPolicy()).status == Status::kPass);
 }
 
 TEST_CASE("USB-2: phones (MTP) are storage-like; vendor-specific only where the segment says") {
   auto facts = healthyFacts();
   facts.usb.value().devices.push_back(usbDevice("1-5", 0x04e8, 0x6860, "R58M", 0x06));
-  CHECK(judge(builtInPolicy(), facts, "USB-2").status == Status::kFail);
+  CHECK(findingOf(facts, "USB-2", builtInPolicy()).status == Status::kFail);
 
   facts.usb.value().devices.back() = usbDevice("1-5", 0x04e8, 0x6860, "R58M", 0xff);
-  CHECK(judge(builtInPolicy(), facts, "USB-2", Segment::kLgwan).status == Status::kPass);
-  CHECK(judge(builtInPolicy(), facts, "USB-2", Segment::kMynumber).status == Status::kFail);
+  CHECK(findingOf(facts, "USB-2", builtInPolicy(), Segment::kLgwan).status == Status::kPass);
+  CHECK(findingOf(facts, "USB-2", builtInPolicy(), Segment::kMynumber).status == Status::kFail);
 }
 
 TEST_CASE("USB-2: block_all refuses even registered media; audit mode only warns") {
@@ -125,12 +117,12 @@ TEST_CASE("USB-2: block_all refuses even registered media; audit mode only warns
   auto facts = healthyFacts();
   facts.usb.value().devices.push_back(registeredStick());
   policy.profile(Segment::kLgwan).usb.mode = UsbMode::kBlockAll;
-  CHECK(judge(policy, facts, "USB-2").status == Status::kFail);
+  CHECK(findingOf(facts, "USB-2", policy).status == Status::kFail);
 
   policy.profile(Segment::kInternet).usb.mode = UsbMode::kAudit;
   policy.profile(Segment::kInternet).usb.allowlist.clear();
-  const auto f = judge(policy, facts, "USB-2", Segment::kInternet);
+  const auto f = findingOf(facts, "USB-2", policy, Segment::kInternet);
   CHECK(f.status == Status::kPass);
   CHECK(f.warning);
-  CHECK(judge(policy, facts, "USB-1", Segment::kInternet).status == Status::kPass);
+  CHECK(findingOf(facts, "USB-1", policy, Segment::kInternet).status == Status::kPass);
 }

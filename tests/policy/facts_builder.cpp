@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "mamori/policy/evaluate.hpp"
+
 namespace mamori::testing {
 
 using namespace std::chrono_literals;
@@ -58,6 +60,14 @@ policy::PostureFacts healthyFacts() {
   packages.last_change = kNow - std::chrono::days{3};
   f.packages = packages;
   return f;
+}
+
+policy::Finding findingOf(const policy::PostureFacts& facts, std::string_view id,
+                          const policy::Policy& policy, policy::Segment segment) {
+  const auto verdict = policy::evaluate(policy, segment, facts, {}, kNow);
+  const auto* f = verdict.find(id);
+  REQUIRE_MESSAGE(f != nullptr, "no finding ", id);
+  return *f;
 }
 
 policy::Policy policyWithRegisteredStick() {

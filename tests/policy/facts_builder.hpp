@@ -6,6 +6,7 @@
 
 #include "mamori/policy/facts.hpp"
 #include "mamori/policy/policy.hpp"
+#include "mamori/policy/verdict.hpp"
 
 namespace mamori::testing {
 
@@ -26,6 +27,11 @@ policy::UsbDevice usbDevice(std::string port, std::uint16_t vid, std::uint16_t p
 /// A PC that passes every check of the built-in policy at kNow: Debian 12, fresh ClamAV, USB
 /// controllers locked, packages updated three days ago.
 policy::PostureFacts healthyFacts();
+
+/// The finding `id` of judging `facts` at kNow (no extra exceptions).
+policy::Finding findingOf(const policy::PostureFacts& facts, std::string_view id,
+                          const policy::Policy& policy = policy::builtInPolicy(),
+                          policy::Segment segment = policy::Segment::kLgwan);
 
 /// The built-in policy with a city's registered medium added to every segment's allowlist.
 policy::Policy policyWithRegisteredStick();

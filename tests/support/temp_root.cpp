@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace mamori::testing {
@@ -16,6 +17,12 @@ std::filesystem::path below(const std::filesystem::path& root, std::string_view 
 }  // namespace
 
 std::filesystem::path fixturesDir() { return MAMORI_FIXTURES_DIR; }
+
+std::string readFixture(std::string_view relative) {
+  std::ifstream in(below(fixturesDir(), relative), std::ios::binary);
+  if (!in) throw std::runtime_error("missing fixture " + std::string(relative));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 TempRoot::TempRoot(std::initializer_list<std::string_view> layers) {
   std::string pattern = (std::filesystem::temp_directory_path() / "mamori-test-XXXXXX").string();

@@ -10,6 +10,10 @@ namespace mamori::testing {
 /// tests/fixtures in the source tree.
 std::filesystem::path fixturesDir();
 
+/// The content of a file below tests/fixtures (`mdatp/health-101.23062.json`); throws when
+/// missing, which fails the test that asked.
+std::string readFixture(std::string_view relative);
+
 /// A private temporary directory holding a fake system root, removed when destroyed.
 /// Built from fixture layers (`hosts/debian12`, then `overlays/clamav-stale`, ...): later layers
 /// add or replace files of earlier ones, so each scenario states only what differs.
