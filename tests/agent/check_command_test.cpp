@@ -117,7 +117,7 @@ TEST_CASE("check: a package below the baseline fails PATCH-1, naming it and both
   CHECK(evidence(patch1).find("libssl3 3.0.11-1~deb12u2 < 3.0.15-1~deb12u1") != std::string::npos);
 }
 
-TEST_CASE("check: registered media pass USB-2; the composite stick-with-keyboard does not") {
+TEST_CASE("check: registered media pass USB-2, the composite stick-with-keyboard does not") {
   const TempRoot root{"hosts/debian12"};
   const auto usb2 = finding(check(root, true), "USB-2");
   CHECK(usb2.at("status") == "fail");

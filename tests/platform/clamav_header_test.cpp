@@ -136,7 +136,7 @@ TEST_CASE("AV-2: the header ends at the first line break and its space padding i
   CHECK(old->builder == "sigmgr");
 }
 
-TEST_CASE("AV-2: only the first 512 bytes are the header; the payload is never parsed") {
+TEST_CASE("AV-2: only the first 512 bytes are the header, the payload is never parsed") {
   const auto h = parseClamAvHeader(database(kMainCvd, std::string(4096, ':')));
   REQUIRE_MESSAGE(h.has_value(), h.error());
   CHECK(h->version == 62);

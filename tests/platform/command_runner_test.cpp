@@ -35,7 +35,7 @@ TEST_CASE("AV-1: a non-zero exit is a result carrying the status, not an error")
   CHECK(result->output.empty());
 }
 
-TEST_CASE("AV-1: standard error is discarded; only standard output is collected") {
+TEST_CASE("AV-1: standard error is discarded, only standard output is collected") {
   const auto runner = makeSystemCommandRunner();
   // ls prints the listing to stdout and the complaint about the missing path to stderr.
   const auto result = runner->run({"/bin/ls", "-d", "/", "/nonexistent-mamori-path"}, 5s);

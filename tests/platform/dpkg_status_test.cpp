@@ -67,7 +67,7 @@ std::string at(std::optional<policy::TimePoint> t) {
   return t ? policy::formatTimestamp(*t) : std::string("nullopt");
 }
 
-TEST_CASE("SW-1: only installed packages are listed; removed and half-installed ones are not") {
+TEST_CASE("SW-1: only installed packages are listed, removed and half-installed ones are not") {
   const auto packages = parseDpkgStatus(kStatus);
   REQUIRE(packages.size() == 4);
   for (const auto& p : packages) {

@@ -55,7 +55,7 @@ TEST_CASE("USB-1: a controller holding new devices back (authorized_default 0) i
   CHECK_FALSE(facts.usb->controllers[1].interface_authorized_default.has_value());
 }
 
-TEST_CASE("USB-4: every attached device is listed; root hubs and their interfaces are not") {
+TEST_CASE("USB-4: every attached device is listed, root hubs and their interfaces are not") {
   const TempRoot root{"hosts/debian12"};
   const auto facts = collect(root);
   REQUIRE_MESSAGE(facts.usb.known(), facts.usb.reason());

@@ -29,7 +29,7 @@ TEST_CASE("PATCH-2: values may be double-quoted, single-quoted or bare") {
   CHECK(os.version_codename == "noble");
 }
 
-TEST_CASE("PATCH-2: backslash escapes in double quotes are undone; single quotes are literal") {
+TEST_CASE("PATCH-2: backslash escapes in double quotes are undone, single quotes are literal") {
   const auto os = parseOsRelease(R"(PRETTY_NAME="Kommune \"Linux\" \$5 \\ edition")");
   CHECK(os.pretty_name == R"(Kommune "Linux" $5 \ edition)");
   const auto literal = parseOsRelease(R"(PRETTY_NAME='a\b')");
@@ -63,7 +63,7 @@ TEST_CASE("PATCH-2: keys that are absent stay empty (Debian testing has no VERSI
 }
 
 TEST_CASE(
-    "PATCH-2: only exact keys match; ID_LIKE and VERSION do not overwrite ID and VERSION_ID") {
+    "PATCH-2: only exact keys match, ID_LIKE and VERSION do not overwrite ID and VERSION_ID") {
   const auto os = parseOsRelease(
       "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\nVERSION_ID=\"21.3\"\n"
       "VERSION=\"21.3 (Virginia)\"\n");

@@ -39,7 +39,7 @@ TEST_CASE("PATCH-1: every architecture of a multiarch package must meet the base
                                 "2.36-9+deb12u7;"));
 }
 
-TEST_CASE("PATCH-1: baseline met and recent updates pass; a package not installed is no gap") {
+TEST_CASE("PATCH-1: baseline met and recent updates pass, a package not installed is no gap") {
   const auto f = findingOf(healthyFacts(), "PATCH-1", withBaseline("openssl", "3.0.15-1~deb12u1"));
   CHECK(f.status == Status::kPass);
   CHECK(f.evidence.en ==
@@ -49,7 +49,7 @@ TEST_CASE("PATCH-1: baseline met and recent updates pass; a package not installe
         Status::kPass);
 }
 
-TEST_CASE("PATCH-1: updates stalled beyond the limit fail; an unknown last update is unknown") {
+TEST_CASE("PATCH-1: updates stalled beyond the limit fail, an unknown last update is unknown") {
   auto facts = healthyFacts();
   facts.packages.value().last_change = at("2026-10-01T12:00:00Z");
   auto f = findingOf(facts, "PATCH-1");
@@ -68,7 +68,7 @@ TEST_CASE("PATCH-1: updates stalled beyond the limit fail; an unknown last updat
   CHECK(f.evidence.en == "the policy sets no update baseline");
 }
 
-TEST_CASE("PATCH-2: supported OS passes with days left; warns inside the warning window") {
+TEST_CASE("PATCH-2: supported OS passes with days left, warns inside the warning window") {
   auto f = findingOf(healthyFacts(), "PATCH-2");
   CHECK(f.status == Status::kPass);
   CHECK_FALSE(f.warning);
@@ -84,7 +84,7 @@ TEST_CASE("PATCH-2: supported OS passes with days left; warns inside the warning
   CHECK(f.evidence.en.ends_with("supported until 2027-01-31 (70 days left)"));
 }
 
-TEST_CASE("PATCH-2: past end of support fails; an OS missing from the calendar is unknown") {
+TEST_CASE("PATCH-2: past end of support fails, an OS missing from the calendar is unknown") {
   auto facts = healthyFacts();
   facts.os = OsRelease{"debian", "11", "Debian GNU/Linux 11 (bullseye)", "bullseye"};
   auto f = findingOf(facts, "PATCH-2");

@@ -14,7 +14,7 @@ UsbDevice registeredStick() {
 
 }  // namespace
 
-TEST_CASE("USB-1: locked controllers pass; a controller that authorises by itself fails") {
+TEST_CASE("USB-1: locked controllers pass, a controller that authorises by itself fails") {
   auto facts = healthyFacts();
   CHECK(findingOf(facts, "USB-1", builtInPolicy()).status == Status::kPass);
 
@@ -68,7 +68,7 @@ TEST_CASE("USB-2: an unregistered stick in use fails, naming the device") {
         "E0D55EA574C1F1A0) at 1-3");
 }
 
-TEST_CASE("USB-2: registered media pass; the same model with another serial does not") {
+TEST_CASE("USB-2: registered media pass, the same model with another serial does not") {
   auto facts = healthyFacts();
   facts.usb.value().devices.push_back(registeredStick());
   auto f = findingOf(facts, "USB-2", policyWithRegisteredStick());
@@ -102,7 +102,7 @@ TEST_CASE("USB-2: a composite stick-with-keyboard fails while its storage is aut
   CHECK(findingOf(facts, "USB-2", builtInPolicy()).status == Status::kPass);
 }
 
-TEST_CASE("USB-2: phones (MTP) are storage-like; vendor-specific only where the segment says") {
+TEST_CASE("USB-2: phones (MTP) are storage-like, vendor-specific only where the segment says") {
   auto facts = healthyFacts();
   facts.usb.value().devices.push_back(usbDevice("1-5", 0x04e8, 0x6860, "R58M", 0x06));
   CHECK(findingOf(facts, "USB-2", builtInPolicy()).status == Status::kFail);
@@ -112,7 +112,7 @@ TEST_CASE("USB-2: phones (MTP) are storage-like; vendor-specific only where the 
   CHECK(findingOf(facts, "USB-2", builtInPolicy(), Segment::kMynumber).status == Status::kFail);
 }
 
-TEST_CASE("USB-2: block_all refuses even registered media; audit mode only warns") {
+TEST_CASE("USB-2: block_all refuses even registered media, audit mode only warns") {
   auto policy = policyWithRegisteredStick();
   auto facts = healthyFacts();
   facts.usb.value().devices.push_back(registeredStick());

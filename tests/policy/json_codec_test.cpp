@@ -32,7 +32,7 @@ TEST_CASE("verdict JSON: the public field names, evidence in the chosen language
         "不正プログラム対策ソフトがインストールされていません");
 }
 
-TEST_CASE("facts JSON: unknown facts carry their reason; USB ids are lsusb hex") {
+TEST_CASE("facts JSON: unknown facts carry their reason, USB ids are lsusb hex") {
   auto facts = healthyFacts();
   facts.usb.value().devices.push_back(usbDevice("1-2", 0x0781, 0x5581, "4C53", 0x08));
   const auto doc = toJson(facts).as_object();

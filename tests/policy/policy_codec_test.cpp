@@ -70,7 +70,7 @@ TEST_CASE("registered media (USB-2): ids, serial, read-only default from the seg
   CHECK_FALSE(p->profile(Segment::kLgwan).usb.allowlist[0].read_only);
 }
 
-TEST_CASE("null switches a check off; exceptions and calendar are read") {
+TEST_CASE("null switches a check off, exceptions and calendar are read") {
   const auto p = parsePolicy(doc(R"(
     "common": {"patches": {"max_days_since_update": null}, "antimalware": {"max_days_since_full_scan": 7}},
     "os_support": [{"os": "debian", "version": "12", "end_of_support": "2026-06-10", "name": "Debian 12"},
