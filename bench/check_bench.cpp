@@ -74,7 +74,8 @@ int main() {
   constexpr int kWarmup = 3, kRuns = 31;
   time(kWarmup, check);
   time(kWarmup, floor);
-  // Interleave-free but same process, same cache state: floor, check, floor again.
+  // Floor before and after the check runs, taking the faster: the floor is not flattered by a
+  // cache the check warmed, nor the check by one the floor warmed.
   const auto floor_ms = time(kRuns, floor);
   const auto check_ms = time(kRuns, check);
   const auto floor_again = time(kRuns, floor);

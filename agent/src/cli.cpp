@@ -26,17 +26,19 @@ Lang languageOf(std::string_view locale) {
 }
 
 // `--lang` is read before anything else so that even usage errors speak the reader's language.
+// An invalid value falls back to the locale here; option parsing reports it.
 Lang requestedLanguage(std::span<const char* const> args, const Environment& env) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    if (a == "--lang=en" ||
-        (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("en"))) {
-      return Lang::kEn;
+    std::string_view value = args[i];
+    if (value.starts_with("--lang=")) {
+      value.remove_prefix(7);
+    } else if (value == "--lang" && i + 1 < args.size()) {
+      value = args[i + 1];
+    } else {
+      continue;
     }
-    if (a == "--lang=ja" ||
-        (a == "--lang" && i + 1 < args.size() && args[i + 1] == std::string_view("ja"))) {
-      return Lang::kJa;
-    }
+    if (value == "ja") return Lang::kJa;
+    if (value == "en") return Lang::kEn;
   }
   return languageOf(env.lang_env);
 }
@@ -101,9 +103,8 @@ std::expected<CheckOptions, std::string> toCheckOptions(const po::variables_map&
   return o;
 }
 
-int check(std::span<const char* const> args, const Environment& env, std::ostream& out,
+int check(std::span<const char* const> args, Lang lang, const Environment& env, std::ostream& out,
           std::ostream& err) {
-  const Lang lang = requestedLanguage(args, env);
   const auto desc = checkOptions(lang);
   po::variables_map vm;
   try {
@@ -139,7 +140,7 @@ Environment processEnvironment() {
   if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
     env.columns = ws.ws_col;
   } else if (const char* c = std::getenv("COLUMNS")) {
-    env.columns = std::atoi(c) > 0 ? std::atoi(c) : env.columns;
+    if (const int n = std::atoi(c); n > 0) env.columns = n;
   }
   return env;
 }
@@ -148,7 +149,7 @@ int runCli(std::span<const char* const> args, const Environment& env, std::ostre
            std::ostream& err) {
   const Lang lang = requestedLanguage(args, env);
   const std::string_view command = args.size() > 1 ? args[1] : "";
-  if (command == "check") return check(args.subspan(2), env, out, err);
+  if (command == "check") return check(args.subspan(2), lang, env, out, err);
   if (command == "--version" || command == "version") {
     out << "mamori-agent " << MAMORI_VERSION << '\n';
     return 0;

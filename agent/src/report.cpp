@@ -76,14 +76,13 @@ void printFinding(std::ostream& out, const policy::Finding& f, Lang lang, std::s
     lines.push_back(requirement->title.in(lang) + " [" + std::string(requirement->articles) + "]");
   }
   for (auto& l : wrapText(f.evidence.in(lang), text_width)) lines.push_back(std::move(l));
-  if (!f.remediation.empty() && f.status != Status::kPass && f.status != Status::kExcepted) {
-    const std::string arrow = lang == Lang::kJa ? "→ 対処: " : "→ To do: ";
-    auto wrapped = wrapText(arrow + f.remediation.in(lang), text_width);
-    lines.insert(lines.end(), wrapped.begin(), wrapped.end());
-  } else if (f.warning && !f.remediation.empty()) {
-    const std::string arrow = lang == Lang::kJa ? "→ 注意: " : "→ Note: ";
-    auto wrapped = wrapText(arrow + f.remediation.in(lang), text_width);
-    lines.insert(lines.end(), wrapped.begin(), wrapped.end());
+  // What to do for a failure; a passing finding's remediation only shows as a warning's note.
+  const bool failing = f.status == Status::kFail || f.status == Status::kUnknown;
+  if (!f.remediation.empty() && (failing || f.warning)) {
+    const Text label = failing ? Text{"→ 対処: ", "→ To do: "} : Text{"→ 注意: ", "→ Note: "};
+    for (auto& l : wrapText(label.in(lang) + f.remediation.in(lang), text_width)) {
+      lines.push_back(std::move(l));
+    }
   }
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i == 0) {

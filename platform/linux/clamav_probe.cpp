@@ -46,8 +46,7 @@ std::optional<policy::SignatureDatabase> readDatabase(const RootFs& fs, const st
     policy::SignatureDatabase db;
     db.file = file;
     const auto bytes = fs.read(file, 512);
-    auto header = bytes ? parseClamAvHeader(*bytes)
-                        : std::expected<ClamAvHeader, std::string>(std::unexpected(bytes.error()));
+    const auto header = bytes ? parseClamAvHeader(*bytes) : std::unexpected(bytes.error());
     if (header) {
       db.built = header->built;
       db.version = header->version;
