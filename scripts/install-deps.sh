@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libssl-dev doctest-dev dpkg
   libdpkg-dev   # dpkg's own version comparison, for the differential test
+  libpam0g-dev libpam-wrapper  # the real libpam dispatcher, for the PAM differential test
 )
 
 missing=()

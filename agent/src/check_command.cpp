@@ -1,5 +1,6 @@
 #include "mamori/agent/check_command.hpp"
 
+#include <algorithm>
 #include <ostream>
 
 #include "mamori/platform/posture_probe.hpp"
@@ -30,7 +31,17 @@ int runCheck(CheckOptions options, std::ostream& out, std::ostream& err) {
       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   const auto segment = options.segment.value_or(pol.default_segment);
 
-  auto probe = platform::makePostureProbe({options.root, std::move(options.commands)});
+  // The probe reads the login services of every segment, so facts sent to the collector
+  // serve whichever segment it judges the PC by.
+  std::vector<std::string> login_services;
+  for (const auto& profile : pol.profiles) {
+    for (const auto& service : profile.mfa.services) {
+      if (std::ranges::find(login_services, service) == login_services.end())
+        login_services.push_back(service);
+    }
+  }
+  auto probe = platform::makePostureProbe(
+      {options.root, std::move(options.commands), std::move(login_services)});
   const auto facts = probe->collect(now);
   const auto verdict = policy::evaluate(pol, segment, facts, pol.exceptions, now);
 

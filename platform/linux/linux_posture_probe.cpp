@@ -1,6 +1,7 @@
 // The Linux PostureProbe: composes the readers of this folder over one root directory.
 
 #include "antimalware_probes.hpp"
+#include "login_probe.hpp"
 #include "mamori/platform/posture_probe.hpp"
 #include "process_table.hpp"
 #include "system_probes.hpp"
@@ -12,7 +13,9 @@ namespace {
 class LinuxPostureProbe final : public PostureProbe {
  public:
   explicit LinuxPostureProbe(ProbeOptions options)
-      : fs_(options.root), commands_(std::move(options.commands)) {
+      : fs_(options.root),
+        commands_(std::move(options.commands)),
+        login_services_(std::move(options.login_services)) {
     if (!commands_ && fs_.isLiveSystem()) commands_ = makeSystemCommandRunner();
   }
 
@@ -31,12 +34,14 @@ class LinuxPostureProbe final : public PostureProbe {
       if (auto product = probe(av)) products.push_back(std::move(*product));
     }
     facts.antimalware = std::move(products);
+    facts.login = linux::readLoginFacts(fs_, login_services_);
     return facts;
   }
 
  private:
   linux::RootFs fs_;
   std::unique_ptr<CommandRunner> commands_;
+  std::vector<std::string> login_services_;
 };
 
 }  // namespace

@@ -15,6 +15,9 @@ Profile mynumberProfile() {
   p.antimalware.max_signature_age = 24h;
   p.antimalware.max_days_since_full_scan = std::nullopt;
   p.patches.max_days_since_update = 14;
+  p.mfa.required_kinds = 2;  // 知識・所持・存在 の2種類 (第38条(4), 第24条(3))
+  p.mfa.max_failed_attempts = 5;
+  p.mfa.max_screen_lock_delay = 300s;
   p.admission.quarantine_severity = Severity::kMedium;
   p.admission.on_unknown = UnknownAction::kQuarantine;
   return p;

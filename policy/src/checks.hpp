@@ -27,6 +27,11 @@ Finding engineCurrent(const Context& c);           // AV-3
 Finding fullScanRecent(const Context& c);          // AV-5
 Finding securityUpdatesApplied(const Context& c);  // PATCH-1
 Finding osSupported(const Context& c);             // PATCH-2
+Finding loginFactors(const Context& c);            // MFA-1
+Finding loginFactorKinds(const Context& c);        // MFA-2
+Finding noAutoLogin(const Context& c);             // MFA-3
+Finding loginAttemptsLimited(const Context& c);    // MFA-4
+Finding screenLocks(const Context& c);             // MFA-5
 
 // ---- building findings -----------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 #include "mamori/policy/json_codec.hpp"
 
+#include <boost/json/value_from.hpp>
 #include <cstdio>
 
 namespace mamori::policy {
@@ -21,6 +22,11 @@ js::value encode(const OsRelease& os);
 js::value encode(const UsbInventory& usb);
 js::value encode(const std::vector<AntiMalwareProduct>& products);
 js::value encode(const PackageInventory& inventory);
+js::value encode(const LoginFacts& login);
+js::value encode(const std::vector<AutoLogin>& logins);
+js::value encode(const FaillockConfig& f);
+js::value encode(const ScreenLockSettings& s);
+js::value encode(const std::vector<std::string>& names) { return js::value_from(names); }
 
 template <class T>
 js::value encode(const Observed<T>& o) {
@@ -111,6 +117,97 @@ js::value encode(const PackageInventory& inventory) {
                     {"installed", std::move(installed)}};
 }
 
+// ---- login -----------------------------------------------------------------------------------
+
+template <class T>
+js::value optional(const std::optional<T>& v) {
+  if (!v) return nullptr;
+  return js::value_from(*v);
+}
+
+js::value encode(const pam::Handler& h) {
+  static constexpr const char* kKinds[] = {"module", "must_fail", "substack"};
+  js::array actions;
+  for (const int a : h.actions) actions.push_back(a);
+  return js::object{{"kind", kKinds[static_cast<int>(h.kind)]},
+                    {"level", h.stack_level},
+                    {"control", h.control},
+                    {"actions", std::move(actions)},
+                    {"module", h.module},
+                    {"arguments", js::value_from(h.arguments)},
+                    {"installed", h.installed},
+                    {"file", h.file},
+                    {"line", h.line}};
+}
+
+js::value encode(const pam::Stack& stack) {
+  js::array auth;
+  for (const auto& h : stack.auth) auth.push_back(encode(h));
+  return js::object{{"service", stack.service},
+                    {"auth", std::move(auth)},
+                    {"load_error", stack.load_error},
+                    {"from_other", stack.from_other}};
+}
+
+js::value encode(const std::vector<AutoLogin>& logins) {
+  js::array out;
+  for (const auto& a : logins) {
+    out.push_back(js::object{{"display_manager", a.display_manager},
+                             {"file", a.file},
+                             {"user", a.user},
+                             {"timed", a.timed}});
+  }
+  return out;
+}
+
+js::value encode(const FaillockConfig& f) {
+  return js::object{{"deny", optional(f.deny)}, {"unlock_time", optional(f.unlock_time)}};
+}
+
+js::value encode(const ScreenLockSettings& s) {
+  return js::object{{"idle_delay_seconds", optional(s.idle_delay_seconds)},
+                    {"lock_enabled", optional(s.lock_enabled)},
+                    {"lock_delay_seconds", optional(s.lock_delay_seconds)},
+                    {"idle_delay_locked", s.idle_delay_locked},
+                    {"lock_enabled_locked", s.lock_enabled_locked},
+                    {"lock_delay_locked", s.lock_delay_locked}};
+}
+
+js::value encode(const LinuxLogin& l) {
+  js::array services;
+  for (const auto& s : l.services) services.push_back(encode(s));
+  return js::object{{"services", std::move(services)},
+                    {"empty_password_accounts", encode(l.empty_password_accounts)},
+                    {"auto_logins", encode(l.auto_logins)},
+                    {"faillock", encode(l.faillock)},
+                    {"screen_lock", encode(l.screen_lock)},
+                    {"graphical_login", l.graphical_login}};
+}
+
+js::value encode(const WindowsLogin& w) {
+  // DefaultPassword's value is never collected: only whether one is stored.
+  return js::object{
+      {"smart_card_required", optional(w.smart_card_required)},
+      {"hello_for_business_enabled", optional(w.hello_for_business_enabled)},
+      {"hello_require_security_device", optional(w.hello_require_security_device)},
+      {"excluded_credential_providers", js::value_from(w.excluded_credential_providers)},
+      {"auto_admin_logon", optional(w.auto_admin_logon)},
+      {"default_user_name", optional(w.default_user_name)},
+      {"default_password_present", w.default_password_present},
+      {"lockout_threshold", optional(w.lockout_threshold)},
+      {"inactivity_timeout_seconds", optional(w.inactivity_timeout_seconds)},
+      {"screen_saver_active", optional(w.screen_saver_active)},
+      {"screen_saver_secure", optional(w.screen_saver_secure)},
+      {"screen_saver_timeout", optional(w.screen_saver_timeout)}};
+}
+
+js::value encode(const LoginFacts& login) {
+  js::object out;
+  if (login.linux_login) out["linux"] = encode(*login.linux_login);
+  if (login.windows_login) out["windows"] = encode(*login.windows_login);
+  return out;
+}
+
 }  // namespace
 
 js::value toJson(const PostureFacts& facts) {
@@ -122,6 +219,7 @@ js::value toJson(const PostureFacts& facts) {
       {"usb", encode(facts.usb)},
       {"antimalware", encode(facts.antimalware)},
       {"packages", encode(facts.packages)},
+      {"login", encode(facts.login)},
   };
 }
 

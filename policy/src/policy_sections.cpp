@@ -138,6 +138,70 @@ void applyPatches(const json::Node& node, PatchRules& patches) {
   f.finish();
 }
 
+// PAM service names are file names under /etc/pam.d.
+bool isServiceName(std::string_view s) {
+  return !s.empty() && s.front() != '.' && std::ranges::all_of(s, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+template <class T, class Decode>
+std::vector<T> decodeSet(const json::Node& node, Decode decode) {
+  std::vector<T> out;
+  for (const auto& item : node.array()) {
+    T value = decode(item);
+    if (std::ranges::find(out, value) != out.end()) item.fail("is listed twice");
+    out.push_back(std::move(value));
+  }
+  if (out.empty()) node.fail("is empty: list at least one");
+  return out;
+}
+
+void applyMfa(const json::Node& node, Segment segment, MfaRules& mfa) {
+  json::Fields f(node);
+  const auto factors = f.optional("required_factors");
+  if (factors) mfa.required_factors = static_cast<int>(factors->integer(1, 3));
+  const auto kinds = f.optional("required_kinds");
+  if (kinds) mfa.required_kinds = static_cast<int>(kinds->integer(0, 3));
+  const auto accepted = f.optional("accepted_kinds");
+  if (accepted) {
+    mfa.accepted_kinds = decodeSet<FactorKind>(*accepted, [](const json::Node& item) {
+      const auto kind = parseFactorKind(item.string());
+      if (!kind) item.fail("is not a factor kind (knowledge, possession, inherence)");
+      return *kind;
+    });
+  }
+  if (auto n = f.optional("services")) {
+    mfa.services = decodeSet<std::string>(*n, [](const json::Node& item) {
+      if (!isServiceName(item.string())) item.fail("is not a PAM service name (/etc/pam.d/<name>)");
+      return std::string(item.string());
+    });
+  }
+  if (auto n = f.optional("max_failed_attempts")) {
+    mfa.max_failed_attempts = static_cast<int>(n->integer(1, 100));
+  }
+  if (auto n = f.optional("max_screen_lock_seconds")) {
+    mfa.max_screen_lock_delay = std::chrono::seconds{n->integer(30, 86'400)};
+  }
+  f.finish();
+
+  const json::Node& blame = kinds ? *kinds : factors ? *factors : node;
+  if (segment == Segment::kMynumber && (mfa.required_kinds < 2 || mfa.required_factors < 2)) {
+    blame.fail(
+        "is not allowed for the mynumber segment: logins need two of knowledge, possession and "
+        "inherence (第38条(4)); required_factors and required_kinds must be at least 2");
+  }
+  if (mfa.required_kinds > static_cast<int>(mfa.accepted_kinds.size())) {
+    (accepted ? *accepted : blame)
+        .fail("accepts fewer kinds than required_kinds (" + std::to_string(mfa.required_kinds) +
+              ") demands");
+  }
+  if (mfa.required_kinds > mfa.required_factors) {
+    blame.fail("asks for more kinds than factors: required_kinds must not exceed required_factors");
+  }
+}
+
 void applyAdmission(const json::Node& node, Segment segment, AdmissionRules& admission) {
   json::Fields f(node);
   if (auto n = f.optional("quarantine_severity")) {
@@ -175,6 +239,7 @@ void applyProfileOverride(const json::Node& node, Segment segment, Profile& prof
   if (auto n = f.optional("usb")) applyUsb(*n, segment, profile.usb);
   if (auto n = f.optional("antimalware")) applyAntiMalware(*n, profile.antimalware);
   if (auto n = f.optional("patches")) applyPatches(*n, profile.patches);
+  if (auto n = f.optional("mfa")) applyMfa(*n, segment, profile.mfa);
   if (auto n = f.optional("admission")) applyAdmission(*n, segment, profile.admission);
   f.finish();
 }

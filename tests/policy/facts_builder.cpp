@@ -59,7 +59,36 @@ policy::PostureFacts healthyFacts() {
                        {"openssl", "3.0.15-1~deb12u1", "amd64"}};
   packages.last_change = kNow - std::chrono::days{3};
   f.packages = packages;
+
+  policy::pam::Stack login;
+  login.service = "login";
+  login.auth = {pamRequired("pam_faillock.so", {"preauth"}), pamRequired("pam_unix.so"),
+                pamRequired("pam_u2f.so", {"cue"}), pamRequired("pam_faillock.so", {"authfail"})};
+  policy::LinuxLogin linux_login;
+  linux_login.services = {login};
+  linux_login.empty_password_accounts = std::vector<std::string>{};
+  linux_login.auto_logins = std::vector<policy::AutoLogin>{};
+  linux_login.faillock = policy::FaillockConfig{3, 600};
+  linux_login.screen_lock = policy::ScreenLockSettings{300, true, 0, true, true, true};
+  linux_login.graphical_login = true;
+  f.login = policy::LoginFacts{linux_login, std::nullopt};
   return f;
+}
+
+policy::pam::Handler pamRequired(std::string module, std::vector<std::string> arguments) {
+  namespace pam = policy::pam;
+  static int line = 0;
+  pam::Handler h;
+  h.actions.fill(pam::kActionBad);
+  h.actions[pam::kSuccess] = pam::kActionOk;
+  h.actions[12] = pam::kActionOk;  // PAM_NEW_AUTHTOK_REQD
+  h.actions[pam::kIgnore] = pam::kActionIgnore;
+  h.control = "required";
+  h.module = std::move(module);
+  h.arguments = std::move(arguments);
+  h.file = "/etc/pam.d/login";
+  h.line = ++line;
+  return h;
 }
 
 policy::Finding findingOf(const policy::PostureFacts& facts, std::string_view id,

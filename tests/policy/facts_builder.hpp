@@ -24,8 +24,12 @@ policy::AntiMalwareProduct clamav(policy::TimePoint signatures_built);
 policy::UsbDevice usbDevice(std::string port, std::uint16_t vid, std::uint16_t pid,
                             std::string serial, std::uint8_t interface_class);
 
+/// An `auth required <module> <arguments>` line of /etc/pam.d/login.
+policy::pam::Handler pamRequired(std::string module, std::vector<std::string> arguments = {});
+
 /// A PC that passes every check of the built-in policy at kNow: Debian 12, fresh ClamAV, USB
-/// controllers locked, packages updated three days ago.
+/// controllers locked, packages updated three days ago, login by password and FIDO2 key with
+/// pam_faillock, GNOME locking after 5 minutes.
 policy::PostureFacts healthyFacts();
 
 /// The finding `id` of judging `facts` at kNow (no extra exceptions).

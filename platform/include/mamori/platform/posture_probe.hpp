@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "mamori/platform/command_runner.hpp"
 #include "mamori/policy/facts.hpp"
@@ -14,6 +16,8 @@ struct ProbeOptions {
   /// Runs status commands. When null: the system's runner if `root` is `/`; otherwise none,
   /// since a command would describe this machine rather than the tree under `root`.
   std::unique_ptr<CommandRunner> commands;
+  /// PAM services whose login stacks are read (the policy's MFA services).
+  std::vector<std::string> login_services;
 };
 
 /// Observes the posture of this machine: USB inventory, anti-malware, packages, OS, identity.

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mamori/policy/login.hpp"
 #include "mamori/policy/observed.hpp"
 #include "mamori/policy/time.hpp"
 #include "mamori/policy/usb_class.hpp"
@@ -122,6 +123,7 @@ struct PostureFacts {
   /// Known and empty means: looked everywhere, no product installed.
   Observed<std::vector<AntiMalwareProduct>> antimalware;
   Observed<PackageInventory> packages;
+  Observed<LoginFacts> login;
 };
 
 }  // namespace mamori::policy

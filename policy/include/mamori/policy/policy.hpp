@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mamori/policy/factor.hpp"
 #include "mamori/policy/requirement.hpp"
 #include "mamori/policy/segment.hpp"
 #include "mamori/policy/time.hpp"
@@ -73,6 +74,25 @@ struct OsSupport {
   std::string name;  ///< for screens: `Debian 12 (bookworm)`
 };
 
+// ---- Login (MFA-1..MFA-5) ---------------------------------------------------------------------
+
+struct MfaRules {
+  /// MFA-1 (第38条(3)): distinct authenticators every successful login must pass.
+  int required_factors = 2;
+  /// MFA-2 (第38条(4)): the factors must also be of this many distinct kinds; 0 = not required.
+  int required_kinds = 0;
+  /// Kinds that count at all (a city may refuse, say, inherence).
+  std::vector<FactorKind> accepted_kinds{kAllFactorKinds[0], kAllFactorKinds[1],
+                                         kAllFactorKinds[2]};
+  /// PAM services judged, when present: every way to log in to the PC.
+  std::vector<std::string> services{"login",   "gdm-password", "gdm-smartcard", "gdm-fingerprint",
+                                    "lightdm", "sddm",         "sshd",          "xrdp-sesman"};
+  /// MFA-4 (第87条): failed attempts before the account locks, at most.
+  int max_failed_attempts = 5;
+  /// MFA-5 (第45条): idle time before the screen locks, at most.
+  std::chrono::seconds max_screen_lock_delay{600};
+};
+
 // ---- Admission -------------------------------------------------------------------------------
 
 /// What an unknown finding does to admission.
@@ -89,6 +109,7 @@ struct Profile {
   UsbRules usb;
   AntiMalwareRules antimalware;
   PatchRules patches;
+  MfaRules mfa;
   AdmissionRules admission;
 };
 
