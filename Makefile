@@ -6,7 +6,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan test test-asan demo bench format clean
+.PHONY: all deps build build-asan test test-asan demo bench fuzz format clean
 
 all: build
 
@@ -39,6 +39,10 @@ demo: build
 
 bench: build
 	$(BUILD)/bench/mamori_bench_check
+
+# libFuzzer targets with clang, FUZZ_SECONDS each (default 600).
+fuzz:
+	@bash scripts/fuzz.sh
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -36,7 +36,34 @@ echo "== 4. The same as JSON for scripts and the collector (verdict fields; find
 "$agent" check --root "$sample" --policy "$here/examples/policy/city-policy.json" \
   --now 2026-11-22T09:00:00+09:00 --json --lang en | sed -E 's/,"findings".*/, "findings": [...], "facts": {...}}/' || true
 echo
-echo "== 5. A policy with a mistake is rejected with file, field and reason =="
+layered() {  # a fixture PC built from layers, later ones replacing files of earlier ones
+  local dir; dir=$(mktemp -d -p "$sample")
+  for layer in "$@"; do cp -r "$here/tests/fixtures/$layer/." "$dir"; done
+  touch "$dir/etc/dconf/db/local" 2>/dev/null || true  # dconf reads a database newer than its keyfiles
+  echo "$dir"
+}
+mfa() {  # only the login findings, in English (the whole table when python3 is missing)
+  local args=(check --root "$1" --segment mynumber --now 2026-11-22T09:00:00+09:00 --lang en)
+  if command -v python3 >/dev/null; then
+    "$agent" "${args[@]}" --json | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["findings"]:
+    if f["id"].startswith("MFA"):
+        print(f["id"], f["status"] + ":", f["evidence"])' || true
+  else
+    "$agent" "${args[@]}" || true
+  fi
+  echo
+}
+
+echo "== 5. Login (MFA-1..5), My Number segment: Debian 12's default login is a password alone =="
+mfa "$(layered hosts/debian12 pam/base)"
+echo "== 6. The city's hardened login: password + FIDO2 key (pam_u2f), pam_faillock, GNOME locked =="
+mfa "$(layered hosts/debian12 pam/base pam/u2f-required login/gnome-locked)"
+echo "== 7. A jump that lets the group nomfa skip the key: the bypass path is shown =="
+mfa "$(layered hosts/debian12 pam/base pam/succeed-if-skip login/gnome-locked)"
+
+echo "== 8. A policy with a mistake is rejected with file, field and reason =="
 printf '{"format": "mamori-policy/1", "version": 13,\n "common": {"usb": {"mode": "open"}}}\n' \
   > "$sample/broken-policy.json"
 run check --policy "$sample/broken-policy.json" --lang en || true

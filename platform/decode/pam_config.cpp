@@ -17,6 +17,9 @@ namespace {
 namespace pam = policy::pam;
 
 constexpr int kMaxLevel = 16;  // PAM_SUBSTACK_MAX_LEVEL: includes and substacks nest this deep
+// Files that include each other several times multiply: 16 levels of three includes is 43
+// million lines. libpam would grind through them; mamori stops and says so.
+constexpr std::size_t kMaxLines = 5'000;
 
 enum class Type { kAny, kAuth, kOther };
 
@@ -209,6 +212,11 @@ class Loader {
       }
       if (!read_something) ok = false;
     }
+    if (lines_ > kMaxLines) {
+      stack.too_large = "the configuration expands to more than " + std::to_string(kMaxLines) +
+                        " lines through its includes";
+      return stack;
+    }
     if (!ok) {
       stack.load_error = error_.empty() ? "no configuration for the service" : error_;
       return stack;
@@ -258,6 +266,7 @@ class Loader {
   std::vector<pam::Handler> conf_;
   std::vector<pam::Handler> other_;
   std::string error_;
+  std::size_t lines_ = 0;
 };
 
 // _pam_parse_conf_file for a file under /etc/pam.d (no service column). Only `auth` handlers
@@ -265,6 +274,7 @@ class Loader {
 bool Loader::parse(const std::string& text, std::string_view file, Type requested,
                    int include_level, int stack_level, std::vector<pam::Handler>& into) {
   for (const auto& line : assembleLines(text)) {
+    if (++lines_ > kMaxLines) return fail("too many lines");
     if (line.incomplete) return fail(displayPath(file) + ": incomplete last line");
     Tokens tokens(line.text);
     pam::Handler h;

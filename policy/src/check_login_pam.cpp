@@ -50,8 +50,10 @@ Text describePath(const pam::Stack& stack, const pam::Path& path,
   for (const auto& step : path.steps) {
     const auto& h = stack.auth[step.handler];
     const auto& model = models[step.handler];
+    // Factor modules, jumps, and modules whose answer is fixed (pam_permit) explain a path;
+    // neutral modules that merely passed (pam_nologin) would only bury them.
     const bool interesting =
-        step.code == pam::kSuccess || !step.skipped.empty() || model.factor.has_value();
+        model.factor.has_value() || !step.skipped.empty() || model.codes.size() == 1;
     if (!interesting) continue;
     const auto label = handlerLabel(h);
     Text t;
@@ -96,12 +98,22 @@ std::pair<Status, Text> judgeService(const pam::Stack& stack, const LinuxLogin& 
          name + ": the configuration cannot be loaded, so every login fails (" + stack.load_error +
              ")"}};
   }
+  if (!stack.too_large.empty()) {
+    return {Status::kUnknown,
+            {name + ": 確認できません: " + stack.too_large,
+             name + ": cannot be determined: " + stack.too_large}};
+  }
   std::vector<pam::ModuleModel> models;
   for (const auto& h : stack.auth) models.push_back(moduleModel(h, login));
   const auto classify = [&](const pam::Handler& h) {
     return models[static_cast<std::size_t>(&h - stack.auth.data())];
   };
   const auto analysis = pam::analyse(stack.auth, classify, acceptedKinds(rules));
+  if (!analysis.complete) {
+    return {Status::kUnknown,
+            {name + ": 確認できません: 経路が多すぎて解析を打ち切りました",
+             name + ": cannot be determined: too many paths through the stack to analyse"}};
+  }
   if (!analysis.can_succeed) {
     return {Status::kPass,
             {name + ": どの経路でもログインが成功しません",
@@ -135,13 +147,18 @@ Finding judgeStacks(std::string_view id, const LinuxLogin& login, const MfaRules
                     Measure measure) {
   if (login.services.empty()) return unknown(id, kNoServices, {});
   Text evidence;
-  bool failed = false;
+  Status worst = Status::kPass;
   for (const auto& stack : login.services) {
     auto [status, line] = judgeService(stack, login, rules, measure);
-    failed = failed || status == Status::kFail;
+    if (status == Status::kFail || (status == Status::kUnknown && worst == Status::kPass))
+      worst = status;
     append(evidence, line);
   }
-  return failed ? fail(id, evidence, kFixFactors) : pass(id, evidence);
+  switch (worst) {
+    case Status::kFail: return fail(id, evidence, kFixFactors);
+    case Status::kUnknown: return unknown(id, evidence, kFixFactors);
+    default: return pass(id, evidence);
+  }
 }
 
 // MFA-4: failures are counted by pam_faillock's `authfail` call (or pam_tally2); `preauth`

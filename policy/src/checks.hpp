@@ -45,6 +45,8 @@ void append(Text& into, const Text& more);
 /// "3 days" / "3日", "5 hours" / "5時間": for ages and limits.
 Text daysText(long long days);
 Text hoursText(long long hours);
+/// "300 s (5 min)" / "300秒（5分）"; minutes only when whole.
+Text secondsText(long long seconds);
 /// "9 days (216 h)" for an age in hours, so both scales are visible.
 Text ageText(std::chrono::hours age);
 

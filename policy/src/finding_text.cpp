@@ -47,6 +47,13 @@ Text hoursText(long long hours) {
   return {n + "時間", n + " h"};
 }
 
+Text secondsText(long long seconds) {
+  const auto n = std::to_string(seconds);
+  if (seconds < 60 || seconds % 60 != 0) return {n + "秒", n + " s"};
+  const auto m = std::to_string(seconds / 60);
+  return {n + "秒（" + m + "分）", n + " s (" + m + " min)"};
+}
+
 Text ageText(std::chrono::hours age) {
   const auto h = age.count();
   if (h < 48) return hoursText(h);

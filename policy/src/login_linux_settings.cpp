@@ -19,14 +19,6 @@ constexpr std::uint32_t kGnomeIdleDelay = 300;
 constexpr bool kGnomeLockEnabled = true;
 constexpr std::uint32_t kGnomeLockDelay = 0;
 
-// "300 s (5 min)" / "300秒（5分）"; minutes only when whole.
-Text secondsText(long long seconds) {
-  const auto n = std::to_string(seconds);
-  if (seconds < 60 || seconds % 60 != 0) return {n + "秒", n + " s"};
-  const auto m = std::to_string(seconds / 60);
-  return {n + "秒（" + m + "分）", n + " s (" + m + " min)"};
-}
-
 // ---- MFA-3 -----------------------------------------------------------------------------------
 
 Text describe(const AutoLogin& a) {

@@ -9,6 +9,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "registry_values.hpp"
+
 namespace mamori::policy::checks::windows {
 namespace {
 
@@ -20,12 +22,6 @@ namespace {
 // closes the password path. Source: the ADMX help of "Exclude credential providers" examples
 // (admx.help, Centrify) and Peter van der Woude, "Excluding the password credential provider".
 constexpr std::string_view kPasswordProvider = "{60b78e88-ead8-445c-9cfd-0b87f74ea6cd}";
-
-std::string_view trimmed(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  return first == s.npos ? std::string_view{}
-                         : s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 // ExcludedCredentialProviders is free text typed by an admin: braces and case vary.
 std::string clsidKey(std::string_view clsid) {
@@ -44,32 +40,10 @@ bool isExcluded(const WindowsLogin& w, std::string_view clsid) {
                              [&](const std::string& e) { return clsidKey(e) == want; });
 }
 
-// Screen saver policies are REG_SZ digits ("600"); surrounding blanks are tolerated.
-std::optional<std::uint64_t> parseNumber(std::string_view s) {
-  s = trimmed(s);
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-  return value;
-}
-
-Text secondsText(std::uint64_t s) {
-  const auto n = std::to_string(s);
-  return {n + "秒", n + " s"};
-}
-
 // "scforceoption 1" / "scforceoption not set": a DWORD as read, for evidence.
 Text dwordText(const Text& name, const std::optional<std::uint32_t>& v) {
   const auto n = v ? std::to_string(*v) : std::string{};
   return {name.ja + " " + (v ? n : "未設定"), name.en + " " + (v ? n : "not set")};
-}
-
-// A value Windows would not have written: its reading is unknown.
-Text quoted(std::string_view name, const std::string& raw, bool flag = false) {
-  const std::string n{name};
-  return {
-      n + " の値 \"" + raw + (flag ? "\" は 0 でも 1 でもありません" : "\" は数値ではありません"),
-      n + " = \"" + raw + (flag ? "\" is neither 0 nor 1" : "\" is not a number")};
 }
 
 // Remediation sentences, joined with a space and without repeats.
@@ -356,111 +330,6 @@ Finding attemptsLimited(const Context& c, const WindowsLogin& login) {
     return fail(kId, evidence, fix);
   }
   return pass(kId, evidence);
-}
-
-namespace {
-
-/// How one mechanism locks an idle session, as configured.
-struct Lock {
-  enum State { kLocks, kNever, kMalformed } state = kNever;
-  std::uint64_t seconds = 0;  ///< when kLocks
-  Text text;
-};
-
-// InactivityTimeoutSecs ("Interactive logon: Machine inactivity limit"): 0..599940 s; blank or 0
-// disables it; past it the screen saver starts and the session locks (Microsoft, "Interactive
-// logon: Machine inactivity limit").
-Lock inactivityLock(const WindowsLogin& w) {
-  const auto& v = w.inactivity_timeout_seconds;
-  const Text unset{"非アクティブ状態の上限は未設定", "machine inactivity limit not set"};
-  const Text off{"非アクティブ状態の上限 0（無効）", "machine inactivity limit 0 (off)"};
-  if (!v || *v == 0) return {Lock::kNever, 0, v ? off : unset};
-  const Text s = secondsText(*v);
-  return {Lock::kLocks,
-          *v,
-          {"非アクティブ状態 " + s.ja + "でロック", "machine inactivity limit " + s.en}};
-}
-
-// The screen saver policies (User Configuration > Administrative Templates > Control Panel >
-// Personalization): ScreenSaveActive and ScreenSaverIsSecure are 0 | 1, and without
-// ScreenSaverIsSecure = 1 the saver does not ask for a password (Microsoft, "ScreenSaverIsSecure"
-// registry reference); a timeout of 0 never starts it, and an unset policy leaves the user's own
-// setting in force (ADMX help of "Screen saver timeout").
-Lock screenSaverLock(const WindowsLogin& w) {
-  struct Value {
-    std::string_view name;
-    const std::optional<std::string>& raw;
-    Text unset;
-    Text off;
-  };
-  const Value values[] = {
-      {"ScreenSaveActive",
-       w.screen_saver_active,
-       {"スクリーン セーバーはポリシーで強制されていません", "screen saver not enforced by policy"},
-       {"スクリーン セーバーはポリシーで無効", "screen saver disabled by policy"}},
-      {"ScreenSaverIsSecure",
-       w.screen_saver_secure,
-       {"スクリーン セーバーのパスワード保護はポリシー未設定",
-        "screen saver password not enforced by policy"},
-       {"スクリーン セーバーはパスワードを求めません", "screen saver does not ask for a password"}},
-      {"ScreenSaveTimeOut",
-       w.screen_saver_timeout,
-       {"スクリーン セーバーのタイムアウトはポリシー未設定",
-        "screen saver timeout not set by policy"},
-       {"スクリーン セーバーのタイムアウト 0（起動しません）",
-        "screen saver timeout 0 (never starts)"}},
-  };
-  // A value that rules out locking decides even when another one is malformed.
-  std::optional<Lock> malformed;
-  std::uint64_t timeout = 0;
-  for (const auto& v : values) {
-    if (!v.raw) return {Lock::kNever, 0, v.unset};
-    const auto n = parseNumber(*v.raw);
-    const bool is_timeout = &v == &values[2];
-    if (n && *n == 0) return {Lock::kNever, 0, v.off};
-    if (!n || (!is_timeout && *n != 1)) {
-      if (!malformed) malformed = Lock{Lock::kMalformed, 0, quoted(v.name, *v.raw, n.has_value())};
-    } else if (is_timeout) {
-      timeout = *n;
-    }
-  }
-  if (malformed) return *malformed;
-  const Text s = secondsText(timeout);
-  return {Lock::kLocks,
-          timeout,
-          {"スクリーン セーバーは " + s.ja + "でロック", "screen saver locks after " + s.en}};
-}
-
-}  // namespace
-
-Finding screenLock(const Context& c, const WindowsLogin& login) {
-  constexpr std::string_view kId = "MFA-5";
-  const auto limit_s = static_cast<std::uint64_t>(std::max<std::int64_t>(
-      0, static_cast<std::int64_t>(c.profile.mfa.max_screen_lock_delay.count())));
-  const Text limit = secondsText(limit_s);
-  const Text fix{"「対話型ログオン: コンピューターの非アクティブ状態の上限」を 1〜" + limit.ja +
-                     "に設定するか、「スクリーン セーバーを有効にする」「パスワードでスクリーン "
-                     "セーバーを保護する」を有効にし「スクリーン セーバーのタイムアウト」を " +
-                     limit.ja + "以下にしてください。",
-                 "Set \"Interactive logon: Machine inactivity limit\" to 1-" + limit.en +
-                     ", or enable \"Enable screen saver\" and \"Password protect the screen "
-                     "saver\" with \"Screen saver timeout\" at most " +
-                     limit.en + "."};
-  const Lock locks[] = {inactivityLock(login), screenSaverLock(login)};
-  for (const auto& l : locks) {
-    if (l.state == Lock::kLocks && l.seconds <= limit_s) {
-      return pass(
-          kId, {l.text.ja + "（上限 " + limit.ja + "）", l.text.en + " (limit " + limit.en + ")"});
-    }
-  }
-  Text evidence;
-  for (const auto& l : locks) append(evidence, l.text);
-  evidence.ja += "、上限 " + limit.ja;
-  evidence.en += ", limit " + limit.en;
-  const bool malformed =
-      std::ranges::any_of(locks, [](const Lock& l) { return l.state == Lock::kMalformed; });
-  if (malformed) return unknown(kId, evidence, fix);
-  return fail(kId, evidence, fix);
 }
 
 }  // namespace mamori::policy::checks::windows

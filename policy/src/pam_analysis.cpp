@@ -16,6 +16,8 @@ constexpr int kPositive = 1;
 constexpr int kNegative = -1;
 constexpr int kMustFailCode = kPermDenied;
 constexpr std::size_t kMaxLevels = 16;
+// Real stacks reach a few hundred states; a bound keeps a hostile one from exhausting memory.
+constexpr std::size_t kMaxStates = 250'000;
 
 struct Frame {
   int impression = kUndef;
@@ -151,6 +153,10 @@ class Explorer {
 
   void explore(Machine m, std::uint64_t factors, FactorKinds kinds) {
     if (!reachNextCall(hs_, m)) return finish(m, factors, kinds);
+    if (seen_.size() >= kMaxStates) {
+      result_.complete = false;
+      return;
+    }
     if (!seen_.insert(Key{m, factors, kinds}).second) return;
     const Handler& h = hs_[m.next];
     if (const auto fixed = fixedCode(h)) return branch(m, *fixed, factors, kinds);

@@ -23,17 +23,26 @@ struct Run {
 
 const auto kCityPolicy = fixturesDir() / "../../examples/policy/city-policy.json";
 
-Run check(const TempRoot& root, bool json, policy::Lang lang = policy::Lang::kEn,
-          std::filesystem::path policy_file = kCityPolicy) {
+agent::CheckOptions options(const TempRoot& root, bool json, policy::Lang lang = policy::Lang::kEn,
+                            std::filesystem::path policy_file = kCityPolicy) {
   agent::CheckOptions o;
   o.root = root.path();
   o.policy_file = std::move(policy_file);
   o.now = policy::parseTimestamp("2026-11-22T09:00:00Z").value();
   o.json = json;
   o.lang = lang;
+  return o;
+}
+
+Run runOptions(agent::CheckOptions o) {
   std::ostringstream out, err;
   const int code = agent::runCheck(std::move(o), out, err);
   return {code, out.str(), err.str()};
+}
+
+Run check(const TempRoot& root, bool json, policy::Lang lang = policy::Lang::kEn,
+          std::filesystem::path policy_file = kCityPolicy) {
+  return runOptions(options(root, json, lang, std::move(policy_file)));
 }
 
 js::object finding(const Run& run, std::string_view id) {
@@ -125,6 +134,41 @@ TEST_CASE("check: registered media pass USB-2, the composite stick-with-keyboard
   CHECK(text.find("registered: 0781:5581") != std::string::npos);
   CHECK(text.find("unregistered storage is usable: 1234:5678") != std::string::npos);
   CHECK(text.find("blocked: 0951:1666") != std::string::npos);
+}
+
+TEST_CASE("check --segment mynumber --json: MFA-1..MFA-5 with evidence for a hardened PC") {
+  const TempRoot root{"hosts/debian12", "pam/base", "pam/u2f-required", "login/gnome-locked"};
+  // dconf reads the compiled database only when it is newer than its keyfiles.
+  std::filesystem::last_write_time(
+      root.path() / "etc/dconf/db/local",
+      std::filesystem::file_time_type::clock::now() + std::chrono::minutes(1));
+  auto o = options(root, true);
+  o.segment = policy::Segment::kMynumber;
+  const auto run = runOptions(std::move(o));
+  CHECK(js::parse(run.out).at("segment") == "mynumber");
+  for (const auto* id : {"MFA-1", "MFA-2", "MFA-3", "MFA-4", "MFA-5"}) {
+    const auto f = finding(run, id);
+    CAPTURE(evidence(f));
+    CHECK(f.at("status") == "pass");
+  }
+  CHECK(evidence(finding(run, "MFA-2")) ==
+        "login: every login proves 2 kinds of factor (knowledge, possession); gdm-password: "
+        "every login proves 2 kinds of factor (knowledge, possession)");
+  CHECK(evidence(finding(run, "MFA-4")).starts_with("login: pam_faillock locks after 3 failures"));
+  const auto login = js::parse(run.out).at("facts").at("login").at("linux");
+  CHECK(login.at("services").as_array().size() == 2);
+}
+
+TEST_CASE("check --segment mynumber: Debian's default password-only login fails MFA-1 and MFA-2") {
+  const TempRoot root{"hosts/debian12", "pam/base"};
+  auto o = options(root, true);
+  o.segment = policy::Segment::kMynumber;
+  const auto run = runOptions(std::move(o));
+  CHECK(run.code == agent::kNotCompliant);
+  CHECK(finding(run, "MFA-1").at("status") == "fail");
+  CHECK(evidence(finding(run, "MFA-2")).find("login succeeds with 1 kind (knowledge)") !=
+        std::string::npos);
+  CHECK(js::parse(run.out).at("admission") == "quarantine");
 }
 
 TEST_CASE("check: the table for people, in Japanese by default and in English on request") {

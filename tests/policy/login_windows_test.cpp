@@ -1,7 +1,7 @@
 // MFA-1..MFA-5 on Windows: the registry values and lockout policy a Windows probe reports, judged
 // against the policy. Tables list one registry combination per row.
 
-#include "../../policy/src/login_windows.hpp"
+#include "login_windows.hpp"
 
 #include <doctest/doctest.h>
 
@@ -289,62 +289,66 @@ TEST_CASE("MFA-5: the screen must lock within the limit by inactivity limit or s
   auto idle_long_bad_saver = saver("1", "1", "ten minutes");
   idle_long_bad_saver.inactivity_timeout_seconds = 900;
   constexpr const char* kFix = "Interactive logon: Machine inactivity limit";
-  checkRows(
-      checks::windows::screenLock,
-      {
-          {"nothing set: Windows defaults never lock",
-           {},
-           Status::kFail,
-           "machine inactivity limit not set; screen saver not enforced by policy, limit 600 s",
-           kFix},
-          {"inactivity 300 s",
-           {.inactivity_timeout_seconds = 300},
-           Status::kPass,
-           "machine inactivity limit 300 s (limit 600 s)"},
-          {"inactivity 600 s, at the limit",
-           {.inactivity_timeout_seconds = 600},
-           Status::kPass,
-           "machine inactivity limit 600 s"},
-          {"inactivity too long",
-           {.inactivity_timeout_seconds = 900},
-           Status::kFail,
-           "machine inactivity limit 900 s; screen saver not enforced by policy, limit 600 s",
-           kFix},
-          {"inactivity 0 is off",
-           {.inactivity_timeout_seconds = 0},
-           Status::kFail,
-           "machine inactivity limit 0 (off)",
-           kFix},
-          {"secure saver within the limit", saver("1", "1", "600"), Status::kPass,
-           "screen saver locks after 600 s (limit 600 s)"},
-          {"secure saver too late", saver("1", "1", "900"), Status::kFail,
-           "machine inactivity limit not set; screen saver locks after 900 s, limit 600 s", kFix},
-          {"saver without password", saver("1", "0", "300"), Status::kFail,
-           "screen saver does not ask for a password", kFix},
-          {"saver password not enforced", saver("1", nullptr, "300"), Status::kFail,
-           "screen saver password not enforced by policy", kFix},
-          {"saver disabled", saver("0", "1", "300"), Status::kFail,
-           "screen saver disabled by policy", kFix},
-          {"saver timeout 0", saver("1", "1", "0"), Status::kFail,
-           "screen saver timeout 0 (never starts)", kFix},
-          {"saver timeout unset", saver("1", "1", nullptr), Status::kFail,
-           "screen saver timeout not set by policy", kFix},
-          {"saver timeout with blanks", saver(" 1", "1 ", " 300 "), Status::kPass,
-           "screen saver locks after 300 s"},
-          {"malformed timeout", saver("1", "1", "abc"), Status::kUnknown,
-           "ScreenSaveTimeOut = \"abc\" is not a number", kFix},
-          {"malformed flag", saver("on", "1", "300"), Status::kUnknown,
-           "ScreenSaveActive = \"on\" is not a number", kFix},
-          {"flag neither 0 nor 1", saver("1", "2", "300"), Status::kUnknown,
-           "ScreenSaverIsSecure = \"2\" is neither 0 nor 1", kFix},
-          {"malformed flag but no password anyway", saver("on", "0", "300"), Status::kFail,
-           "screen saver does not ask for a password", kFix},
-          {"inactivity locks, saver malformed", idle_ok_bad_saver, Status::kPass,
-           "machine inactivity limit 300 s (limit 600 s)"},
-          {"inactivity too long, saver malformed", idle_long_bad_saver, Status::kUnknown,
-           "machine inactivity limit 900 s; ScreenSaveTimeOut = \"ten minutes\" is not a number",
-           kFix},
-      });
+  checkRows(checks::windows::screenLock,
+            {
+                {"nothing set: Windows defaults never lock",
+                 {},
+                 Status::kFail,
+                 "machine inactivity limit not set; screen saver not enforced by policy, limit 600 "
+                 "s (10 min)",
+                 kFix},
+                {"inactivity 300 s (5 min)",
+                 {.inactivity_timeout_seconds = 300},
+                 Status::kPass,
+                 "machine inactivity limit 300 s (5 min), limit 600 s (10 min)"},
+                {"inactivity 600 s (10 min), at the limit",
+                 {.inactivity_timeout_seconds = 600},
+                 Status::kPass,
+                 "machine inactivity limit 600 s (10 min)"},
+                {"inactivity too long",
+                 {.inactivity_timeout_seconds = 900},
+                 Status::kFail,
+                 "machine inactivity limit 900 s (15 min); screen saver not enforced by policy, "
+                 "limit 600 s (10 min)",
+                 kFix},
+                {"inactivity 0 is off",
+                 {.inactivity_timeout_seconds = 0},
+                 Status::kFail,
+                 "machine inactivity limit 0 (off)",
+                 kFix},
+                {"secure saver within the limit", saver("1", "1", "600"), Status::kPass,
+                 "screen saver locks after 600 s (10 min), limit 600 s (10 min)"},
+                {"secure saver too late", saver("1", "1", "900"), Status::kFail,
+                 "machine inactivity limit not set; screen saver locks after 900 s (15 min), limit "
+                 "600 s (10 min)",
+                 kFix},
+                {"saver without password", saver("1", "0", "300"), Status::kFail,
+                 "screen saver does not ask for a password", kFix},
+                {"saver password not enforced", saver("1", nullptr, "300"), Status::kFail,
+                 "screen saver password not enforced by policy", kFix},
+                {"saver disabled", saver("0", "1", "300"), Status::kFail,
+                 "screen saver disabled by policy", kFix},
+                {"saver timeout 0", saver("1", "1", "0"), Status::kFail,
+                 "screen saver timeout 0 (never starts)", kFix},
+                {"saver timeout unset", saver("1", "1", nullptr), Status::kFail,
+                 "screen saver timeout not set by policy", kFix},
+                {"saver timeout with blanks", saver(" 1", "1 ", " 300 "), Status::kPass,
+                 "screen saver locks after 300 s (5 min)"},
+                {"malformed timeout", saver("1", "1", "abc"), Status::kUnknown,
+                 "ScreenSaveTimeOut = \"abc\" is not a number", kFix},
+                {"malformed flag", saver("on", "1", "300"), Status::kUnknown,
+                 "ScreenSaveActive = \"on\" is not a number", kFix},
+                {"flag neither 0 nor 1", saver("1", "2", "300"), Status::kUnknown,
+                 "ScreenSaverIsSecure = \"2\" is neither 0 nor 1", kFix},
+                {"malformed flag but no password anyway", saver("on", "0", "300"), Status::kFail,
+                 "screen saver does not ask for a password", kFix},
+                {"inactivity locks, saver malformed", idle_ok_bad_saver, Status::kPass,
+                 "machine inactivity limit 300 s (5 min), limit 600 s (10 min)"},
+                {"inactivity too long, saver malformed", idle_long_bad_saver, Status::kUnknown,
+                 "machine inactivity limit 900 s (15 min); ScreenSaveTimeOut = \"ten minutes\" is "
+                 "not a number",
+                 kFix},
+            });
 }
 
 TEST_CASE("MFA-5: a stricter segment limit turns the same PC into a failure") {
@@ -353,7 +357,8 @@ TEST_CASE("MFA-5: a stricter segment limit turns the same PC into a failure") {
   const auto f = judge(checks::windows::screenLock, {.inactivity_timeout_seconds = 300}, strict);
   CHECK(f.status == Status::kFail);
   CHECK(f.evidence.en ==
-        "machine inactivity limit 300 s; screen saver not enforced by policy, limit 120 s");
+        "machine inactivity limit 300 s (5 min); screen saver not enforced by policy, limit 120 s "
+        "(2 min)");
   CHECK(f.evidence.ja.find("上限 120秒") != std::string::npos);
 }
 

@@ -61,8 +61,9 @@ struct WindowsLogin {
   /// HKLM\SOFTWARE\Policies\Microsoft\PassportForWork: Enabled, RequireSecurityDevice
   std::optional<std::uint32_t> hello_for_business_enabled;
   std::optional<std::uint32_t> hello_require_security_device;
-  /// HKLM\SOFTWARE\Policies\Microsoft\Windows\System\ExcludedCredentialProviders, split at
-  /// commas: the CLSIDs of credential providers the logon screen must not offer.
+  /// ExcludedCredentialProviders under HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies
+  /// \System (the "Exclude credential providers" policy), split at commas: the CLSIDs of
+  /// credential providers the logon screen must not offer.
   std::vector<std::string> excluded_credential_providers;
   /// HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon
   std::optional<std::string> auto_admin_logon;  ///< "1" = on

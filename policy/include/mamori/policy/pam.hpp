@@ -71,6 +71,9 @@ struct Stack {
   /// Non-empty when libpam cannot load the configuration at all (an `@include` it cannot
   /// open): then every authentication through the service fails.
   std::string load_error;
+  /// Non-empty when the configuration expands beyond what mamori analyses (includes of
+  /// includes, multiplying): the stack is not judged.
+  std::string too_large;
   bool from_other = false;  ///< the service has no auth lines; /etc/pam.d/other's are used
 };
 

@@ -49,6 +49,8 @@ struct Path {
 };
 
 struct Analysis {
+  /// False when the state space outgrew the explorer's bound: nothing below may be relied on.
+  bool complete = true;
   bool can_succeed = false;
   std::optional<Path> fewest_factors;       ///< a successful login proving the fewest factors
   std::optional<Path> fewest_kinds;         ///< one proving the fewest distinct kinds
