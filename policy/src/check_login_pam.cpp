@@ -105,6 +105,7 @@ std::pair<Status, Text> judgeService(const pam::Stack& stack, const LinuxLogin& 
   }
   std::vector<pam::ModuleModel> models;
   for (const auto& h : stack.auth) models.push_back(moduleModel(h, login));
+  // analyse() asks about the handlers of the span it was given: stack.auth's own elements.
   const auto classify = [&](const pam::Handler& h) {
     return models[static_cast<std::size_t>(&h - stack.auth.data())];
   };

@@ -146,6 +146,7 @@ js::value encode(const pam::Stack& stack) {
   return js::object{{"service", stack.service},
                     {"auth", std::move(auth)},
                     {"load_error", stack.load_error},
+                    {"too_large", stack.too_large},
                     {"from_other", stack.from_other}};
 }
 
