@@ -5,6 +5,8 @@
 
 #include "login_probe.hpp"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <array>
 #include <expected>
@@ -14,6 +16,7 @@
 
 #include "mamori/platform/login_settings.hpp"
 #include "mamori/platform/pam_config.hpp"
+#include "mamori/platform/sshd_config.hpp"
 
 namespace mamori::platform::linux {
 namespace {
@@ -248,6 +251,34 @@ class RootFsPamSource final : public PamConfigSource {
   const RootFs& fs_;
 };
 
+// ---- sshd --------------------------------------------------------------------------------------
+
+// sshd_config and what it includes. Not installed (no /usr/sbin/sshd): no views at all.
+Observed<std::vector<policy::SshdSettings>> readSshd(const RootFs& fs) {
+  if (!isRegularFile(fs, "/usr/sbin/sshd")) return std::vector<policy::SshdSettings>{};
+  auto main = readIfPresent(fs, "/etc/ssh/sshd_config");
+  if (!main) return Observed<std::vector<policy::SshdSettings>>::unknown(main.error());
+  std::string error;
+  const SshdIncludes includes = [&](std::string_view pattern) {
+    std::string path(pattern);
+    if (!path.starts_with('/')) path = "/etc/ssh/" + path;  // sshd's rule for relative names
+    const auto slash = path.rfind('/');
+    const auto dir = path.substr(0, slash);
+    const auto glob = path.substr(slash + 1);
+    std::vector<std::string> paths;
+    for (const auto& candidate : filesIn(fs, dir, "", true)) {
+      const auto name = candidate.substr(dir.size() + 1);
+      if (fnmatch(glob.c_str(), name.c_str(), FNM_PERIOD) == 0) paths.push_back(candidate);
+    }
+    auto files = readAll(fs, paths);
+    if (!files && error.empty()) error = files.error();
+    return files ? std::move(*files) : std::vector<TextFile>{};
+  };
+  auto views = parseSshdConfig(main->value_or(TextFile{"/etc/ssh/sshd_config", ""}), includes);
+  if (!error.empty()) return Observed<std::vector<policy::SshdSettings>>::unknown(error);
+  return views;
+}
+
 }  // namespace
 
 Observed<policy::LoginFacts> readLoginFacts(const RootFs& fs,
@@ -265,6 +296,7 @@ Observed<policy::LoginFacts> readLoginFacts(const RootFs& fs,
   login.faillock = readFaillock(fs);
   login.screen_lock = readScreenLock(fs);
   login.graphical_login = hasGraphicalLogin(fs);
+  login.sshd = readSshd(fs);
   return policy::LoginFacts{.linux_login = std::move(login)};
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "login_linux_pam.hpp"
+#include "login_strength.hpp"
 #include "pam_modules.hpp"
 
 namespace mamori::policy::checks::linux_login {
@@ -85,48 +86,82 @@ Text describePath(const pam::Stack& stack, const pam::Path& path,
   return out;
 }
 
-enum class Measure { kFactors, kKinds };
+// The weakest login through one service: its PAM stack, and for sshd the methods around it.
+// nullopt in `weakest` when nothing logs in; `note` says why (or why it is unknown).
+struct ServiceResult {
+  Status status = Status::kPass;
+  std::optional<Strength> weakest;
+  Text note;
+};
+
+ServiceResult weakestLogin(const pam::Stack& stack, const LinuxLogin& login, const MfaRules& rules,
+                           Measure measure) {
+  const auto& name = stack.service;
+  if (!stack.too_large.empty()) {
+    return {Status::kUnknown,
+            std::nullopt,
+            {name + ": 確認できません: " + stack.too_large,
+             name + ": cannot be determined: " + stack.too_large}};
+  }
+  ServiceResult result;
+  if (!stack.load_error.empty()) {
+    result.note = {name + ": 設定を読み込めないため PAM 経由のログインは全て失敗します（" +
+                       stack.load_error + "）",
+                   name +
+                       ": the configuration cannot be loaded, so every login through PAM "
+                       "fails (" +
+                       stack.load_error + ")"};
+  } else {
+    std::vector<pam::ModuleModel> models;
+    for (const auto& h : stack.auth) models.push_back(moduleModel(h, login));
+    // analyse() asks about the handlers of the span it was given: stack.auth's own elements.
+    const auto classify = [&](const pam::Handler& h) {
+      return models[static_cast<std::size_t>(&h - stack.auth.data())];
+    };
+    const auto analysis = pam::analyse(stack.auth, classify, acceptedKinds(rules));
+    if (!analysis.complete) {
+      return {Status::kUnknown,
+              std::nullopt,
+              {name + ": 確認できません: 経路が多すぎて解析を打ち切りました",
+               name + ": cannot be determined: too many paths through the stack to analyse"}};
+    }
+    if (analysis.can_succeed) {
+      const auto& path =
+          measure == Measure::kFactors ? *analysis.fewest_factors : *analysis.fewest_kinds;
+      result.weakest =
+          Strength{analysis.factorCount(path), path.kinds, describePath(stack, path, models)};
+    } else {
+      result.note = {name + ": どの経路でもログインが成功しません",
+                     name + ": no path through the stack logs in"};
+    }
+  }
+  if (name != "sshd") return result;
+  if (!login.sshd.known()) {
+    return {Status::kUnknown,
+            std::nullopt,
+            {name + ": " + reasonText(login.sshd.reason()).ja,
+             name + ": " + reasonText(login.sshd.reason()).en}};
+  }
+  if (login.sshd->empty()) return result;  // the PAM file of an SSH server not installed
+  result.weakest =
+      weakestSshLogin(login.sshd.value(), result.weakest, acceptedKinds(rules), measure);
+  if (!result.weakest) {
+    result.note = {name + ": 有効な認証方式がありません", name + ": no method can log anyone in"};
+  }
+  return result;
+}
 
 // One service judged by one measure: pass/fail and its evidence line.
 std::pair<Status, Text> judgeService(const pam::Stack& stack, const LinuxLogin& login,
                                      const MfaRules& rules, Measure measure) {
   const auto& name = stack.service;
-  if (!stack.load_error.empty()) {
-    return {
-        Status::kPass,
-        {name + ": 設定を読み込めないため全てのログインが失敗します（" + stack.load_error + "）",
-         name + ": the configuration cannot be loaded, so every login fails (" + stack.load_error +
-             ")"}};
-  }
-  if (!stack.too_large.empty()) {
-    return {Status::kUnknown,
-            {name + ": 確認できません: " + stack.too_large,
-             name + ": cannot be determined: " + stack.too_large}};
-  }
-  std::vector<pam::ModuleModel> models;
-  for (const auto& h : stack.auth) models.push_back(moduleModel(h, login));
-  // analyse() asks about the handlers of the span it was given: stack.auth's own elements.
-  const auto classify = [&](const pam::Handler& h) {
-    return models[static_cast<std::size_t>(&h - stack.auth.data())];
-  };
-  const auto analysis = pam::analyse(stack.auth, classify, acceptedKinds(rules));
-  if (!analysis.complete) {
-    return {Status::kUnknown,
-            {name + ": 確認できません: 経路が多すぎて解析を打ち切りました",
-             name + ": cannot be determined: too many paths through the stack to analyse"}};
-  }
-  if (!analysis.can_succeed) {
-    return {Status::kPass,
-            {name + ": どの経路でもログインが成功しません",
-             name + ": no path through the stack logs in"}};
-  }
-  const auto& path =
-      measure == Measure::kFactors ? *analysis.fewest_factors : *analysis.fewest_kinds;
-  const int have =
-      measure == Measure::kFactors ? analysis.factorCount(path) : std::popcount(path.kinds);
+  const auto result = weakestLogin(stack, login, rules, measure);
+  if (!result.weakest) return {result.status, result.note};
+  const auto& weakest = *result.weakest;
+  const int have = weakest.measured(measure);
   const int need = measure == Measure::kFactors ? rules.required_factors : rules.required_kinds;
   const auto n = std::to_string(have);
-  const auto kinds = kindsText(path.kinds);
+  const auto kinds = kindsText(weakest.kinds);
   if (have >= need) {
     return {Status::kPass,
             measure == Measure::kFactors
@@ -135,13 +170,13 @@ std::pair<Status, Text> judgeService(const pam::Stack& stack, const LinuxLogin& 
                 : Text{name + ": 全ての経路で " + n + " 種類の要素（" + kinds.ja + "）",
                        name + ": every login proves " + n + " kinds of factor (" + kinds.en + ")"}};
   }
-  const auto trail = describePath(stack, path, models);
   const auto what = measure == Measure::kFactors
                         ? Text{n + " 要素", n + (have == 1 ? " factor" : " factors")}
                         : Text{n + " 種類", n + (have == 1 ? " kind" : " kinds")};
   return {Status::kFail,
-          {name + ": " + trail.ja + " → " + what.ja + "（" + kinds.ja + "）でログイン成功",
-           name + ": " + trail.en + " -> login succeeds with " + what.en + " (" + kinds.en + ")"}};
+          {name + ": " + weakest.trail.ja + " → " + what.ja + "（" + kinds.ja + "）でログイン成功",
+           name + ": " + weakest.trail.en + " -> login succeeds with " + what.en + " (" + kinds.en +
+               ")"}};
 }
 
 Finding judgeStacks(std::string_view id, const LinuxLogin& login, const MfaRules& rules,

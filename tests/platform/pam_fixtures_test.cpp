@@ -16,15 +16,20 @@ namespace {
 
 const policy::TimePoint kNow{std::chrono::sys_days{std::chrono::year{2026} / 11 / 22}};
 
-policy::Finding judge(std::string_view fixture, std::string_view id,
+policy::Finding judge(std::initializer_list<std::string_view> layers, std::string_view id,
                       Segment segment = Segment::kMynumber) {
-  const testing::TempRoot root{"pam/base", fixture};
-  auto probe = platform::makePostureProbe({root.path(), nullptr, {"login", "gdm-password"}});
+  const testing::TempRoot root(layers);
+  auto probe =
+      platform::makePostureProbe({root.path(), nullptr, {"login", "gdm-password", "sshd"}});
   const auto facts = probe->collect(kNow);
   const auto verdict = policy::evaluate(policy::builtInPolicy(), segment, facts, {}, kNow);
   const auto* finding = verdict.find(id);
   REQUIRE(finding != nullptr);
   return *finding;
+}
+
+policy::Finding judge(std::string_view fixture, std::string_view id) {
+  return judge({"pam/base", fixture}, id);
 }
 
 bool mentions(const policy::Finding& f, std::string_view text) {
@@ -104,4 +109,15 @@ TEST_CASE("MFA-1: done ends only a substack, but the whole stack through include
   CHECK(mentions(f,
                  "login: pam_unix (mamori-password:2) succeeds [knowledge], skipping pam_deny "
                  "(mamori-password:3), pam_u2f (login:3) -> login succeeds with 1 factor"));
+}
+
+TEST_CASE("MFA-1: Debian's sshd lets a public key in without PAM, AuthenticationMethods stops it") {
+  auto f = judge({"pam/base", "pam/u2f-required", "pam/sshd-pubkey"}, "MFA-1");
+  CHECK(f.status == Status::kFail);
+  CHECK(mentions(f,
+                 "sshd: public key [possession] (AuthenticationMethods not set) -> login "
+                 "succeeds with 1 factor (possession)"));
+  f = judge({"pam/base", "pam/u2f-required", "pam/sshd-pubkey", "pam/sshd-mfa"}, "MFA-1");
+  CHECK(f.status == Status::kPass);
+  CHECK(mentions(f, "sshd: every login proves at least 3 factors (knowledge, possession)"));
 }

@@ -40,6 +40,21 @@ struct ScreenLockSettings {
   bool lock_delay_locked = false;
 };
 
+/// sshd's authentication settings as one kind of connection sees them: the global section, or
+/// the global section with one Match block's settings on top. Values as written; unset = sshd's
+/// default.
+struct SshdSettings {
+  std::string condition;  ///< empty for the global section; `Match Group nomfa` otherwise
+  std::optional<std::string> authentication_methods;  ///< `publickey,keyboard-interactive`
+  std::optional<std::string> pubkey_authentication;
+  std::optional<std::string> password_authentication;
+  std::optional<std::string> kbd_interactive_authentication;
+  std::optional<std::string> hostbased_authentication;
+  std::optional<std::string> gssapi_authentication;
+  std::optional<std::string> permit_empty_passwords;
+  std::optional<std::string> use_pam;
+};
+
 struct LinuxLogin {
   /// The login services of the policy that exist in /etc/pam.d, each as libpam loads it.
   std::vector<pam::Stack> services;
@@ -51,6 +66,9 @@ struct LinuxLogin {
   /// Known-and-empty optionals when GNOME's settings do not mention a key (its defaults apply).
   Observed<ScreenLockSettings> screen_lock;
   bool graphical_login = false;  ///< a display manager's PAM service exists
+  /// OpenSSH server settings, one entry per view; empty when no SSH server is installed.
+  /// A public-key login never runs PAM's auth stack, so sshd is judged from these too.
+  Observed<std::vector<SshdSettings>> sshd = std::vector<SshdSettings>{};
 };
 
 // ---- Windows (values as read from the registry and NetUserModalsGet) ------------------------
