@@ -16,10 +16,12 @@ const Text kNoServices{"ログインサービスの PAM 設定が見つかりま
                        "no PAM configuration of a login service was found"};
 const Text kFixFactors{
     "ログインに2要素（例: パスワードと FIDO2 キー pam_u2f）を必須にし、要素を迂回できる設定"
-    "（sufficient、nouserok、nullok、ジャンプ）を除いてください。",
+    "（sufficient、nouserok、nullok、ジャンプ）を除いてください。sshd では "
+    "AuthenticationMethods publickey,keyboard-interactive で両方を必須にしてください。",
     "Make every login require two factors (e.g. the password and a FIDO2 key via pam_u2f as "
     "`required`) and remove what lets a login around them (sufficient, nouserok, nullok, "
-    "jumps)."};
+    "jumps). For sshd, require both with `AuthenticationMethods "
+    "publickey,keyboard-interactive`."};
 
 FactorKinds acceptedKinds(const MfaRules& rules) {
   FactorKinds kinds = 0;

@@ -26,6 +26,7 @@ js::value encode(const LoginFacts& login);
 js::value encode(const std::vector<AutoLogin>& logins);
 js::value encode(const FaillockConfig& f);
 js::value encode(const ScreenLockSettings& s);
+js::value encode(const std::vector<SshdSettings>& views);
 js::value encode(const std::vector<std::string>& names) { return js::value_from(names); }
 
 template <class T>
@@ -174,6 +175,23 @@ js::value encode(const ScreenLockSettings& s) {
                     {"lock_delay_locked", s.lock_delay_locked}};
 }
 
+js::value encode(const std::vector<SshdSettings>& views) {
+  js::array out;
+  for (const auto& v : views) {
+    out.push_back(
+        js::object{{"condition", v.condition},
+                   {"authentication_methods", optional(v.authentication_methods)},
+                   {"pubkey_authentication", optional(v.pubkey_authentication)},
+                   {"password_authentication", optional(v.password_authentication)},
+                   {"kbd_interactive_authentication", optional(v.kbd_interactive_authentication)},
+                   {"hostbased_authentication", optional(v.hostbased_authentication)},
+                   {"gssapi_authentication", optional(v.gssapi_authentication)},
+                   {"permit_empty_passwords", optional(v.permit_empty_passwords)},
+                   {"use_pam", optional(v.use_pam)}});
+  }
+  return out;
+}
+
 js::value encode(const LinuxLogin& l) {
   js::array services;
   for (const auto& s : l.services) services.push_back(encode(s));
@@ -182,7 +200,8 @@ js::value encode(const LinuxLogin& l) {
                     {"auto_logins", encode(l.auto_logins)},
                     {"faillock", encode(l.faillock)},
                     {"screen_lock", encode(l.screen_lock)},
-                    {"graphical_login", l.graphical_login}};
+                    {"graphical_login", l.graphical_login},
+                    {"sshd", encode(l.sshd)}};
 }
 
 js::value encode(const WindowsLogin& w) {

@@ -157,6 +157,7 @@ TEST_CASE("check --segment mynumber --json: MFA-1..MFA-5 with evidence for a har
   CHECK(evidence(finding(run, "MFA-4")).starts_with("login: pam_faillock locks after 3 failures"));
   const auto login = js::parse(run.out).at("facts").at("login").at("linux");
   CHECK(login.at("services").as_array().size() == 2);
+  CHECK(login.at("sshd").as_array().empty());  // no SSH server on this PC
 }
 
 TEST_CASE("check --segment mynumber: Debian's default password-only login fails MFA-1 and MFA-2") {
