@@ -79,6 +79,8 @@ std::int64_t Node::integer(std::int64_t min, std::int64_t max) const {
   std::int64_t n = 0;
   if (value_->is_int64()) {
     n = value_->get_int64();
+  } else if (value_->is_uint64() && value_->get_uint64() <= INT64_MAX) {
+    n = static_cast<std::int64_t>(value_->get_uint64());  // an unsigned built in memory
   } else if (value_->is_uint64() || value_->is_double()) {
     fail("is not a whole number between " + std::to_string(min) + " and " + std::to_string(max));
   } else {

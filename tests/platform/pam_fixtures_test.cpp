@@ -6,6 +6,7 @@
 
 #include "mamori/platform/posture_probe.hpp"
 #include "mamori/policy/evaluate.hpp"
+#include "mamori/policy/json_codec.hpp"
 #include "temp_root.hpp"
 
 using namespace mamori;
@@ -120,4 +121,19 @@ TEST_CASE("MFA-1: Debian's sshd lets a public key in without PAM, Authentication
   f = judge({"pam/base", "pam/u2f-required", "pam/sshd-pubkey", "pam/sshd-mfa"}, "MFA-1");
   CHECK(f.status == Status::kPass);
   CHECK(mentions(f, "sshd: every login proves at least 3 factors (knowledge, possession)"));
+}
+
+TEST_CASE(
+    "facts JSON: a probed PC (USB, ClamAV, dpkg, PAM, sshd) survives the collector's decoding") {
+  const testing::TempRoot root{"hosts/debian12", "pam/base", "pam/u2f-required", "pam/sshd-pubkey",
+                               "pam/sshd-mfa"};
+  auto probe =
+      platform::makePostureProbe({root.path(), nullptr, {"login", "gdm-password", "sshd"}});
+  const auto facts = probe->collect(kNow);
+  const auto json = policy::toJson(facts);
+  const auto decoded = policy::factsFromJson(json);
+  REQUIRE_MESSAGE(decoded.has_value(), decoded.error().describe());
+  CHECK(policy::toJson(*decoded) == json);
+  CHECK(decoded->login->linux_login->services.size() == 3);
+  CHECK(decoded->usb->devices.size() >= 4);
 }

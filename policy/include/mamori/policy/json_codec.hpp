@@ -1,7 +1,9 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <expected>
 
+#include "mamori/error.hpp"
 #include "mamori/policy/facts.hpp"
 #include "mamori/policy/text.hpp"
 #include "mamori/policy/verdict.hpp"
@@ -11,6 +13,11 @@ namespace mamori::policy {
 /// The facts as JSON. An unobserved fact is `{"unknown": "<reason>"}` in place of its value;
 /// USB ids are lower-case hex strings as lsusb prints them (`"0781"`); times are ISO 8601 UTC.
 boost::json::value toJson(const PostureFacts& facts);
+
+/// The inverse of toJson(PostureFacts), for a collector reading a report: strict like the policy
+/// codec (a wrong type, an out-of-range value or an unknown key is an error naming its JSON
+/// path), and all or nothing. Derived fields (`kinds`, `kind`) are re-derived, not trusted.
+std::expected<PostureFacts, Error> factsFromJson(const boost::json::value& json);
 
 /// `{"id", "title", "status", "severity", "evidence", "remediation": {"ja", "en"}, ...}` with the
 /// evidence in `lang`.
