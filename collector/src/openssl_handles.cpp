@@ -1,0 +1,33 @@
+#include "openssl_handles.hpp"
+
+#include <openssl/err.h>
+
+#include <climits>
+
+namespace mamori::collector::ssl {
+
+Error error(ErrorCode code, std::string_view what) {
+  std::string message(what);
+  while (const unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    message += std::string(message == what ? ": " : "; ") + buf;
+  }
+  Error err;
+  err.code = code;
+  err.message = std::move(message);
+  return err;
+}
+
+Bio readBio(std::string_view text) {
+  const auto size = text.size() > INT_MAX ? INT_MAX : static_cast<int>(text.size());
+  return Bio(BIO_new_mem_buf(text.data(), size));
+}
+
+std::string contents(BIO* bio) {
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+}  // namespace mamori::collector::ssl
