@@ -4,22 +4,13 @@
 #include <string>
 #include <tuple>
 
+#include "text_lines.hpp"
+
 namespace mamori::platform {
 namespace {
 
-// The line starting at `pos`, without its newline; advances `pos` past it.
-std::string_view nextLine(std::string_view text, std::size_t& pos) {
-  const auto end = text.find('\n', pos);
-  const auto line = text.substr(pos, end == std::string_view::npos ? end : end - pos);
-  pos = end == std::string_view::npos ? text.size() : end + 1;
-  return line;
-}
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
+using textscan::nextLine;
+using textscan::trim;
 
 // `YYYY-MM-DD HH:MM:SS` (one or more spaces between date and time).
 std::optional<policy::TimePoint> parseLogTime(std::string_view date, std::string_view time) {

@@ -8,30 +8,17 @@
 #include <set>
 #include <utility>
 
+#include "text_lines.hpp"
+
 namespace mamori::platform {
 namespace {
 
 constexpr std::string_view kSpace = " \t\r\n\f\v";
 
-// The line starting at `pos`, without its newline; advances `pos` past it.
-std::string_view nextLine(std::string_view text, std::size_t& pos) {
-  const auto end = text.find('\n', pos);
-  const auto line = text.substr(pos, end == std::string_view::npos ? end : end - pos);
-  pos = end == std::string_view::npos ? text.size() : end + 1;
-  return line;
-}
+using textscan::equalsIgnoringCase;
+using textscan::nextLine;
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-  });
-}
+std::string_view trim(std::string_view s) { return textscan::trim(s, kSpace); }
 
 // The leading decimal digits of `s` as sscanf("%u") takes them; nullopt without any.
 std::optional<std::uint64_t> leadingNumber(std::string_view s) {

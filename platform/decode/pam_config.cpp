@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "text_lines.hpp"
+
 namespace mamori::platform {
 namespace {
 
@@ -23,12 +25,7 @@ constexpr std::size_t kMaxLines = 5'000;
 
 enum class Type { kAny, kAuth, kOther };
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::ranges::equal(a, b, [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using textscan::equalsIgnoringCase;
 
 bool isCSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
@@ -289,12 +286,12 @@ bool Loader::parse(const std::string& text, std::string_view file, Type requeste
     if (type.starts_with('-')) type.remove_prefix(1);  // "do not log load errors": same dispatch
     Type line_type = Type::kOther;
     bool at_include = false;
-    if (equalsIgnoreCase(type, "auth")) {
+    if (equalsIgnoringCase(type, "auth")) {
       line_type = Type::kAuth;
-    } else if (equalsIgnoreCase(type, "session") || equalsIgnoreCase(type, "account") ||
-               equalsIgnoreCase(type, "password")) {
+    } else if (equalsIgnoringCase(type, "session") || equalsIgnoringCase(type, "account") ||
+               equalsIgnoringCase(type, "password")) {
       line_type = Type::kOther;
-    } else if (equalsIgnoreCase(type, "@include")) {
+    } else if (equalsIgnoringCase(type, "@include")) {
       at_include = true;  // Debian: include the named file, every type, at this level
     } else {
       // An illegal type is installed as a failing handler of the most sensitive type.
@@ -322,17 +319,17 @@ bool Loader::parse(const std::string& text, std::string_view file, Type requeste
         if (on_failure != pam::kActionIgnore) h.actions[pam::kIgnore] = pam::kActionIgnore;
         setDefault(h.actions, on_failure);
       };
-      if (equalsIgnoreCase(c, "required")) {
+      if (equalsIgnoringCase(c, "required")) {
         shorthand(pam::kActionBad, pam::kActionOk);
-      } else if (equalsIgnoreCase(c, "requisite")) {
+      } else if (equalsIgnoringCase(c, "requisite")) {
         shorthand(pam::kActionDie, pam::kActionOk);
-      } else if (equalsIgnoreCase(c, "optional")) {
+      } else if (equalsIgnoringCase(c, "optional")) {
         shorthand(pam::kActionIgnore, pam::kActionOk);
-      } else if (equalsIgnoreCase(c, "sufficient")) {
+      } else if (equalsIgnoringCase(c, "sufficient")) {
         shorthand(pam::kActionIgnore, pam::kActionDone);
-      } else if (equalsIgnoreCase(c, "include")) {
+      } else if (equalsIgnoringCase(c, "include")) {
         include = true;
-      } else if (equalsIgnoreCase(c, "substack")) {
+      } else if (equalsIgnoringCase(c, "substack")) {
         include = substack = true;
       } else {
         parseControl(h.actions, c);

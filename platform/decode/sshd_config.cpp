@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <optional>
 #include <string>
+
+#include "text_lines.hpp"
 
 namespace mamori::platform {
 namespace {
@@ -31,17 +32,8 @@ constexpr std::array kKeywords{
 
 constexpr int kMaxIncludeDepth = 16;  // sshd's READCONF_MAX_DEPTH
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
+using textscan::asciiLower;
+using textscan::trim;
 
 struct Block {
   policy::SshdSettings settings;
@@ -53,11 +45,7 @@ class Parser {
   explicit Parser(const SshdIncludes& includes) : includes_(includes) { blocks_.emplace_back(); }
 
   void file(std::string_view text, int depth) {
-    while (!text.empty()) {
-      const auto end = text.find('\n');
-      line(text.substr(0, end), depth);
-      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    }
+    for (std::size_t pos = 0; pos < text.size();) line(textscan::nextLine(text, pos), depth);
   }
 
   std::vector<policy::SshdSettings> views() const {
@@ -79,7 +67,7 @@ class Parser {
     const auto text = trim(raw);
     if (text.empty() || text.front() == '#') return;
     const auto key_end = text.find_first_of(" \t=");
-    const auto keyword = lower(text.substr(0, key_end));
+    const auto keyword = asciiLower(text.substr(0, key_end));
     auto args = key_end == std::string_view::npos ? std::string_view{} : text.substr(key_end);
     args = trim(args);
     if (args.starts_with('=')) args = trim(args.substr(1));

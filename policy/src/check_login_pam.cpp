@@ -23,12 +23,6 @@ const Text kFixFactors{
     "jumps). For sshd, require both with `AuthenticationMethods "
     "publickey,keyboard-interactive`."};
 
-FactorKinds acceptedKinds(const MfaRules& rules) {
-  FactorKinds kinds = 0;
-  for (const auto k : rules.accepted_kinds) kinds |= bitOf(k);
-  return kinds;
-}
-
 std::string handlerLabel(const pam::Handler& h) {
   return h.module.empty() ? "(broken line)" : h.moduleName() + " (" + h.where() + ")";
 }
@@ -120,7 +114,7 @@ ServiceResult weakestLogin(const pam::Stack& stack, const LinuxLogin& login, con
     const auto classify = [&](const pam::Handler& h) {
       return models[static_cast<std::size_t>(&h - stack.auth.data())];
     };
-    const auto analysis = pam::analyse(stack.auth, classify, acceptedKinds(rules));
+    const auto analysis = pam::analyse(stack.auth, classify, rules.acceptedKindSet());
     if (!analysis.complete) {
       return {Status::kUnknown,
               std::nullopt,
@@ -146,7 +140,7 @@ ServiceResult weakestLogin(const pam::Stack& stack, const LinuxLogin& login, con
   }
   if (login.sshd->empty()) return result;  // the PAM file of an SSH server not installed
   result.weakest =
-      weakestSshLogin(login.sshd.value(), result.weakest, acceptedKinds(rules), measure);
+      weakestSshLogin(login.sshd.value(), result.weakest, rules.acceptedKindSet(), measure);
   if (!result.weakest) {
     result.note = {name + ": 有効な認証方式がありません", name + ": no method can log anyone in"};
   }

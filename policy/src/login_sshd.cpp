@@ -94,7 +94,7 @@ std::vector<std::vector<std::string>> chainsOf(const SshdSettings& s) {
 }  // namespace
 
 int Strength::measured(Measure m) const {
-  return m == Measure::kFactors ? factors : std::popcount(static_cast<unsigned>(kinds));
+  return m == Measure::kFactors ? factors : kindCount(kinds);
 }
 
 std::optional<Strength> weakestSshLogin(const std::vector<SshdSettings>& views,

@@ -180,8 +180,6 @@ LogonPaths logonPaths(const WindowsLogin& w) {
   return out;
 }
 
-int factorCount(FactorKinds kinds) { return std::popcount(static_cast<unsigned>(kinds)); }
-
 Text factorsText(int n) {
   const auto s = std::to_string(n);
   return {s + "要素", s + (n == 1 ? " factor" : " factors")};
@@ -213,7 +211,7 @@ Finding factors(const Context& c, const WindowsLogin& login) {
   Fixes fixes;
   for (const auto& path : paths.paths) {
     int fewest = 3;
-    for (const auto& g : path.gestures) fewest = std::min(fewest, factorCount(g.kinds));
+    for (const auto& g : path.gestures) fewest = std::min(fewest, kindCount(g.kinds));
     if (fewest < required) fixes.add(path.fix);
     const Text n =
         fewest > 0 ? factorsText(fewest) : Text{"保証された要素なし", "no factor assured"};
@@ -232,8 +230,7 @@ Finding factorKinds(const Context& c, const WindowsLogin& login) {
     return pass(kId, {"この区分のポリシーは異なる種類の要素を求めていません",
                       "the policy does not require factors of distinct kinds for this segment"});
   }
-  FactorKinds accepted = 0;
-  for (const auto kind : rules.accepted_kinds) accepted |= bitOf(kind);
+  const FactorKinds accepted = rules.acceptedKindSet();
 
   const auto paths = logonPaths(login);
   Text evidence;
@@ -242,7 +239,7 @@ Finding factorKinds(const Context& c, const WindowsLogin& login) {
   if (!paths.enforced) append(shortfall, paths.paths.front().what);
   for (const auto& path : paths.paths) {
     for (const auto& g : path.gestures) {
-      const int counted = factorCount(g.kinds & accepted);
+      const int counted = kindCount(g.kinds & accepted);
       const Text kinds = kindsText(g.kinds, accepted);
       const Text line{g.name.ja + ": " + kinds.ja, g.name.en + ": " + kinds.en};
       append(evidence, line);
@@ -251,7 +248,7 @@ Finding factorKinds(const Context& c, const WindowsLogin& login) {
       const auto need = std::to_string(rules.required_kinds);
       append(shortfall, {line.ja + "（" + n + "種類、必要 " + need + "種類）",
                          line.en + " (" + n + " of " + need + " kinds)"});
-      if (factorCount(g.kinds) < rules.required_kinds) {
+      if (kindCount(g.kinds) < rules.required_kinds) {
         fixes.add(path.fix);
       } else if ((g.kinds & kInherence) && !(accepted & kInherence)) {
         fixes.add(kBiometricsFix);

@@ -42,6 +42,12 @@ constexpr std::array<std::string_view, kReturnValues> kReturnNames{
     "incomplete",
 };
 
+// `pam_unix.so` of `/lib/x86_64-linux-gnu/security/pam_unix.so`.
+std::string_view baseName(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace
 
 std::string_view returnCodeName(int code) {
@@ -50,10 +56,7 @@ std::string_view returnCodeName(int code) {
 }
 
 std::string Handler::moduleName() const {
-  std::string_view name = module;
-  if (const auto slash = name.rfind('/'); slash != std::string_view::npos) {
-    name.remove_prefix(slash + 1);
-  }
+  std::string_view name = baseName(module);
   if (const auto dot = name.rfind('.'); dot != std::string_view::npos) name = name.substr(0, dot);
   return std::string(name);
 }
@@ -72,11 +75,7 @@ std::string Handler::argumentValue(std::string_view key) const {
 }
 
 std::string Handler::where() const {
-  std::string_view name = file;
-  if (const auto slash = name.rfind('/'); slash != std::string_view::npos) {
-    name.remove_prefix(slash + 1);
-  }
-  return std::string(name) + ":" + std::to_string(line);
+  return std::string(baseName(file)) + ":" + std::to_string(line);
 }
 
 }  // namespace mamori::policy::pam

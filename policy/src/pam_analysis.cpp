@@ -191,10 +191,10 @@ class Explorer {
       return !best || mine < measure(*best);
     };
     const auto factorCount = [](const Path& p) { return std::popcount(p.factors); };
-    const auto kindCount = [](const Path& p) { return std::popcount(p.kinds); };
+    const auto kindsOf = [](const Path& p) { return kindCount(p.kinds); };
     if (better(result_.fewest_factors, factorCount(path), factorCount))
       result_.fewest_factors = path;
-    if (better(result_.fewest_kinds, kindCount(path), kindCount)) result_.fewest_kinds = path;
+    if (better(result_.fewest_kinds, kindsOf(path), kindsOf)) result_.fewest_kinds = path;
   }
 
   std::span<const Handler> hs_;

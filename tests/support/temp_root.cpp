@@ -50,4 +50,9 @@ void TempRoot::remove(std::string_view relative) const {
   std::filesystem::remove_all(below(path_, relative));
 }
 
+void TempRoot::postdate(std::string_view relative, std::chrono::minutes ahead) const {
+  std::filesystem::last_write_time(below(path_, relative),
+                                   std::filesystem::file_time_type::clock::now() + ahead);
+}
+
 }  // namespace mamori::testing

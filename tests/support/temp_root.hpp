@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
@@ -30,6 +31,10 @@ class TempRoot {
   void write(std::string_view relative, std::string_view content) const;
   /// Removes a file or a whole directory.
   void remove(std::string_view relative) const;
+  /// Dates `relative` `ahead` into the future, so it is newer than anything the test writes
+  /// (dconf reads a compiled database only when it is newer than its keyfiles).
+  void postdate(std::string_view relative,
+                std::chrono::minutes ahead = std::chrono::minutes(1)) const;
 
  private:
   std::filesystem::path path_;

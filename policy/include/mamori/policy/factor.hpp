@@ -1,5 +1,6 @@
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -26,6 +27,11 @@ Text factorKindText(FactorKind kind);  ///< 知識 / knowledge
 using FactorKinds = std::uint8_t;
 inline constexpr FactorKinds bitOf(FactorKind kind) {
   return static_cast<FactorKinds>(1U << static_cast<unsigned>(kind));
+}
+
+/// How many kinds a set holds.
+inline constexpr int kindCount(FactorKinds kinds) {
+  return std::popcount(static_cast<unsigned>(kinds));
 }
 
 }  // namespace mamori::policy

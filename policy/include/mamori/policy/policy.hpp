@@ -91,6 +91,13 @@ struct MfaRules {
   int max_failed_attempts = 5;
   /// MFA-5 (第45条): idle time before the screen locks, at most.
   std::chrono::seconds max_screen_lock_delay{600};
+
+  /// accepted_kinds as a set.
+  [[nodiscard]] FactorKinds acceptedKindSet() const {
+    FactorKinds kinds = 0;
+    for (const auto k : accepted_kinds) kinds |= bitOf(k);
+    return kinds;
+  }
 };
 
 // ---- Admission -------------------------------------------------------------------------------
