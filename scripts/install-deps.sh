@@ -9,6 +9,10 @@ packages=(
   libssl-dev doctest-dev dpkg
   libdpkg-dev   # dpkg's own version comparison, for the differential test
   libpam0g-dev libpam-wrapper  # the real libpam dispatcher, for the PAM differential test
+  libpoco-dev libsqlite3-dev libpq-dev  # HTTPS, Poco::Data (SQLite, PostgreSQL), the agent's outbox
+  postgresql-15                  # the storage tests run against a real PostgreSQL 15 cluster
+  freeradius freeradius-rest freeradius-utils  # rlm_rest and radclient for the RADIUS test
+  curl jq openssl sqlite3        # the integration tests drive the collector as a client would
 )
 
 missing=()

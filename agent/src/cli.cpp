@@ -5,9 +5,11 @@
 
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <ostream>
 
 #include "mamori/agent/check_command.hpp"
+#include "mamori/agent/service_commands.hpp"
 
 namespace mamori::agent {
 namespace {
@@ -103,6 +105,86 @@ std::expected<CheckOptions, std::string> toCheckOptions(const po::variables_map&
   return o;
 }
 
+// Options of the commands that talk to the collector.
+po::options_description serviceOptions(Lang lang) {
+  const bool ja = lang == Lang::kJa;
+  po::options_description d(ja ? "オプション" : "options");
+  d.add_options()("collector", po::value<std::string>()->value_name("URL"),
+                  ja ? "収集サーバの URL (https://...)" : "collector URL (https://...)")(
+      "token", po::value<std::string>()->value_name("TOKEN"),
+      ja ? "登録トークン (--token-file または環境変数 MAMORI_TOKEN も可)"
+         : "enrollment token (or --token-file, or the MAMORI_TOKEN variable)")(
+      "token-file", po::value<std::string>()->value_name("FILE"),
+      ja ? "登録トークンを読むファイル" : "file holding the enrollment token")(
+      "ca", po::value<std::string>()->value_name("FILE"),
+      ja ? "収集サーバの証明書を検証する CA (既定: システムの CA)"
+         : "CA for the collector's certificate (default: the system's CAs)")(
+      "force", ja ? "登録済みでも再登録する" : "enroll again though already enrolled")(
+      "state-dir", po::value<std::string>()->value_name("DIR"),
+      ja ? "状態ディレクトリ (既定: /var/lib/mamori)"
+         : "state directory (default /var/lib/mamori)")(
+      "root", po::value<std::string>()->value_name("DIR"),
+      ja ? "このディレクトリ以下を検査する (既定: /)" : "inspect the system below DIR (default /)")(
+      "policy", po::value<std::string>()->value_name("FILE"),
+      ja ? "ポリシーファイル" : "policy file")(
+      "interval", po::value<int>()->value_name("SECONDS"),
+      ja ? "報告の間隔 (秒、既定 900)" : "report interval in seconds (default 900)")(
+      "once", ja ? "一回だけ実行して終了する" : "run one cycle and exit")(
+      "json", ja ? "JSON で出力する" : "print JSON")("lang", po::value<std::string>(),
+                                                     ja ? "表示言語" : "language of the output");
+  return d;
+}
+
+std::expected<std::string, std::string> enrollmentToken(const po::variables_map& vm) {
+  if (vm.contains("token")) return vm["token"].as<std::string>();
+  if (vm.contains("token-file")) {
+    std::ifstream in(vm["token-file"].as<std::string>());
+    std::string token;
+    if (!in || !std::getline(in, token)) return std::unexpected("--token-file: cannot read");
+    return token;
+  }
+  if (const char* t = std::getenv("MAMORI_TOKEN"); t && *t) return std::string(t);
+  return std::unexpected("an enrollment token is required (--token, --token-file, MAMORI_TOKEN)");
+}
+
+int serviceCommand(std::string_view command, std::span<const char* const> args, Lang lang,
+                   std::ostream& out, std::ostream& err) {
+  po::variables_map vm;
+  try {
+    std::vector<std::string> rest(args.begin(), args.end());
+    po::store(po::command_line_parser(rest).options(serviceOptions(lang)).run(), vm);
+  } catch (const po::error& e) {
+    err << "mamori-agent " << command << ": " << e.what() << '\n';
+    return kError;
+  }
+  const std::string state_dir =
+      vm.contains("state-dir") ? vm["state-dir"].as<std::string>() : "/var/lib/mamori";
+  const std::string root = vm.contains("root") ? vm["root"].as<std::string>() : "/";
+  if (command == "status") return runStatus(state_dir, lang, vm.contains("json"), out, err);
+  if (command == "enroll") {
+    auto token = enrollmentToken(vm);
+    if (!vm.contains("collector") || !token) {
+      err << "mamori-agent enroll: "
+          << (token ? std::string("--collector URL is required") : token.error()) << '\n';
+      return kError;
+    }
+    EnrollOptions o{vm["collector"].as<std::string>(),
+                    *token,
+                    std::nullopt,
+                    state_dir,
+                    root,
+                    vm.contains("force"),
+                    lang};
+    if (vm.contains("ca")) o.server_ca = vm["ca"].as<std::string>();
+    return runEnroll(o, out, err);
+  }
+  RunOptions o{state_dir, root, std::nullopt, std::chrono::seconds{900}, vm.contains("once"), lang};
+  if (vm.contains("policy")) o.policy_file = vm["policy"].as<std::string>();
+  if (vm.contains("interval"))
+    o.interval = std::chrono::seconds{std::max(10, vm["interval"].as<int>())};
+  return runAgent(o, out, err);
+}
+
 int check(std::span<const char* const> args, Lang lang, const Environment& env, std::ostream& out,
           std::ostream& err) {
   const auto desc = checkOptions(lang);
@@ -150,6 +232,9 @@ int runCli(std::span<const char* const> args, const Environment& env, std::ostre
   const Lang lang = requestedLanguage(args, env);
   const std::string_view command = args.size() > 1 ? args[1] : "";
   if (command == "check") return check(args.subspan(2), lang, env, out, err);
+  if (command == "enroll" || command == "run" || command == "status") {
+    return serviceCommand(command, args.subspan(2), lang, out, err);
+  }
   if (command == "--version" || command == "version") {
     out << "mamori-agent " << MAMORI_VERSION << '\n';
     return 0;
@@ -157,9 +242,16 @@ int runCli(std::span<const char* const> args, const Environment& env, std::ostre
   if (command.empty() || command == "--help" || command == "-h" || command == "help") {
     out << (lang == Lang::kJa ? "使い方: mamori-agent <コマンド> [オプション]\n\nコマンド:\n"
                                 "  check     端末の状態を検査し、ポリシーに照らして判定する\n"
+                                "  enroll    収集サーバに端末を登録する\n"
+                                "  run       常駐して定期的に検査・報告する (--once で一回)\n"
+                                "  status    登録・最終報告・接続判定・未送信件数を表示する\n"
                                 "  version   版数を表示する\n"
                               : "usage: mamori-agent <command> [options]\n\ncommands:\n"
                                 "  check     inspect this PC and judge it against the policy\n"
+                                "  enroll    enroll this PC with the collector\n"
+                                "  run       run as a service: check and report periodically "
+                                "(--once: one cycle)\n"
+                                "  status    enrollment, last report, admission, queued reports\n"
                                 "  version   print the version\n");
     return command.empty() ? kError : 0;
   }

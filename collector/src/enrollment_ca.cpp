@@ -1,5 +1,6 @@
 #include "mamori/collector/enrollment_ca.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -7,12 +8,20 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
 #include "openssl_handles.hpp"
 
 namespace mamori::collector {
+
+// What a certificate is for: the CA itself, or a leaf with its extended key usage and names.
+struct Usage {
+  bool ca = false;
+  std::string_view extended_key_usage;  // `clientAuth` or `serverAuth`
+  std::string subject_alt_names;        // OpenSSL config syntax: `URI:...,DNS:...`
+};
 
 struct EnrollmentCa::Keys {
   ssl::Key key;
@@ -21,7 +30,8 @@ struct EnrollmentCa::Keys {
 
 namespace {
 
-constexpr std::string_view kDeviceUriPrefix = "URI:urn:mamori:device:";
+constexpr std::string_view kDeviceUri = "urn:mamori:device:";
+constexpr std::string_view kServiceUri = "urn:mamori:service:";
 
 Error failure(ErrorCode code, std::string message) {
   Error e;
@@ -73,10 +83,18 @@ bool addExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
   return ok;
 }
 
+bool addLeafExtensions(X509* cert, X509* signer, const Usage& usage) {
+  return addExtension(cert, signer, NID_basic_constraints, "critical,CA:FALSE") &&
+         addExtension(cert, signer, NID_key_usage, "critical,digitalSignature") &&
+         addExtension(cert, signer, NID_ext_key_usage, std::string(usage.extended_key_usage)) &&
+         addExtension(cert, signer, NID_authority_key_identifier, "keyid:always") &&
+         addExtension(cert, signer, NID_subject_alt_name, usage.subject_alt_names);
+}
+
 // Version 3, serial, validity, subject and extensions; the caller sets key and issuer first.
 std::expected<std::string, Error> fill(X509* cert, X509* issuer, std::string_view common_name,
-                                       policy::TimePoint now, std::chrono::days validity, bool ca,
-                                       std::string_view device_id) {
+                                       policy::TimePoint now, std::chrono::days validity,
+                                       const Usage& usage) {
   auto serial = setRandomSerial(cert);
   if (!serial) return serial;
   X509_NAME* subject = X509_get_subject_name(cert);
@@ -85,21 +103,16 @@ std::expected<std::string, Error> fill(X509* cert, X509* issuer, std::string_vie
                      ASN1_TIME_set(X509_getm_notBefore(cert), toTimeT(now)) &&
                      ASN1_TIME_set(X509_getm_notAfter(cert), toTimeT(now + validity));
   if (!named || !timed) return std::unexpected(ssl::error(ErrorCode::kIo, "cannot fill in"));
-  if (ca && X509_set_issuer_name(cert, subject) != 1) {
+  if (usage.ca && X509_set_issuer_name(cert, subject) != 1) {
     return std::unexpected(ssl::error(ErrorCode::kIo, "cannot name the issuer"));
   }
-  X509* signer = ca ? cert : issuer;
+  X509* signer = usage.ca ? cert : issuer;
   bool ok = addExtension(cert, signer, NID_subject_key_identifier, "hash");
-  if (ca) {
+  if (usage.ca) {
     ok = ok && addExtension(cert, signer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
          addExtension(cert, signer, NID_key_usage, "critical,keyCertSign,cRLSign");
   } else {
-    ok = ok && addExtension(cert, signer, NID_basic_constraints, "critical,CA:FALSE") &&
-         addExtension(cert, signer, NID_key_usage, "critical,digitalSignature") &&
-         addExtension(cert, signer, NID_ext_key_usage, "clientAuth") &&
-         addExtension(cert, signer, NID_authority_key_identifier, "keyid:always") &&
-         addExtension(cert, signer, NID_subject_alt_name,
-                      std::string(kDeviceUriPrefix) + std::string(device_id));
+    ok = ok && addLeafExtensions(cert, signer, usage);
   }
   if (!ok) return std::unexpected(ssl::error(ErrorCode::kIo, "cannot add the extensions"));
   return serial;
@@ -130,10 +143,15 @@ std::expected<void, Error> acceptableKey(EVP_PKEY* key) {
   }
 }
 
-bool isDeviceId(std::string_view id) {
+bool isName(std::string_view id) {
   return !id.empty() && id.size() <= 64 && std::ranges::all_of(id, [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
   });
+}
+
+bool isIpAddress(const std::string& name) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
 }
 
 const EVP_MD* digestFor(EVP_PKEY* key) {
@@ -170,7 +188,7 @@ std::expected<EnrollmentCa, Error> EnrollmentCa::create(std::string_view name,
     return std::unexpected(ssl::error(ErrorCode::kIo, "cannot create the CA key"));
   }
   const auto serial = fill(keys->cert.get(), nullptr, "mamori enrollment CA " + std::string(name),
-                           now, validity, true, {});
+                           now, validity, Usage{.ca = true});
   if (!serial) return std::unexpected(serial.error());
   if (X509_sign(keys->cert.get(), keys->key.get(), EVP_sha256()) == 0) {
     return std::unexpected(ssl::error(ErrorCode::kIo, "cannot sign the CA certificate"));
@@ -210,10 +228,50 @@ std::expected<IssuedCertificate, Error> EnrollmentCa::issue(std::string_view csr
                                                             std::string_view device_id,
                                                             policy::TimePoint now,
                                                             std::chrono::days validity) const {
-  if (!isDeviceId(device_id)) {
+  if (!isName(device_id)) {
     return std::unexpected(failure(ErrorCode::kUsage, "device id \"" + std::string(device_id) +
                                                           "\" is not [A-Za-z0-9-]{1,64}"));
   }
+  const Usage usage{.extended_key_usage = "clientAuth",
+                    .subject_alt_names = "URI:" + std::string(kDeviceUri) + std::string(device_id)};
+  return issueLeaf(csr_pem, device_id, usage, now, validity);
+}
+
+std::expected<IssuedCertificate, Error> EnrollmentCa::issueService(
+    std::string_view csr_pem, std::string_view service, policy::TimePoint now,
+    std::chrono::days validity) const {
+  if (!isName(service)) {
+    return std::unexpected(failure(ErrorCode::kUsage, "service name \"" + std::string(service) +
+                                                          "\" is not [A-Za-z0-9-]{1,64}"));
+  }
+  const Usage usage{.extended_key_usage = "clientAuth",
+                    .subject_alt_names = "URI:" + std::string(kServiceUri) + std::string(service)};
+  return issueLeaf(csr_pem, service, usage, now, validity);
+}
+
+std::expected<IssuedCertificate, Error> EnrollmentCa::issueServer(
+    std::string_view csr_pem, const std::vector<std::string>& names, policy::TimePoint now,
+    std::chrono::days validity) const {
+  std::string alt_names;
+  for (const auto& name : names) {
+    if (name.empty() || !std::ranges::all_of(name, [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == ':';
+        })) {
+      return std::unexpected(failure(ErrorCode::kUsage, "\"" + name + "\" is not a host name"));
+    }
+    alt_names +=
+        (alt_names.empty() ? "" : ",") + std::string(isIpAddress(name) ? "IP:" : "DNS:") + name;
+  }
+  if (names.empty()) return std::unexpected(failure(ErrorCode::kUsage, "no server name"));
+  const Usage usage{.extended_key_usage = "serverAuth", .subject_alt_names = alt_names};
+  return issueLeaf(csr_pem, names.front(), usage, now, validity);
+}
+
+std::expected<IssuedCertificate, Error> EnrollmentCa::issueLeaf(std::string_view csr_pem,
+                                                                std::string_view common_name,
+                                                                const Usage& usage,
+                                                                policy::TimePoint now,
+                                                                std::chrono::days validity) const {
   const auto bio = ssl::readBio(csr_pem);
   const ssl::Request request(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
   if (!request) {
@@ -232,17 +290,17 @@ std::expected<IssuedCertificate, Error> EnrollmentCa::issue(std::string_view csr
       X509_set_issuer_name(cert.get(), X509_get_subject_name(keys_->cert.get())) != 1) {
     return std::unexpected(ssl::error(ErrorCode::kIo, "cannot start the certificate"));
   }
-  // A device certificate never outlives the CA that vouches for it.
+  // A certificate never outlives the CA that vouches for it.
   std::tm ca_end{};
   if (ASN1_TIME_to_tm(X509_get0_notAfter(keys_->cert.get()), &ca_end) == 1) {
     const auto end = std::chrono::system_clock::from_time_t(timegm(&ca_end));
     const auto left = std::chrono::floor<std::chrono::days>(end - now);
     validity = std::max(std::chrono::days{0}, std::min(validity, left));
   }
-  auto serial = fill(cert.get(), keys_->cert.get(), device_id, now, validity, false, device_id);
+  auto serial = fill(cert.get(), keys_->cert.get(), common_name, now, validity, usage);
   if (!serial) return std::unexpected(serial.error());
   if (X509_sign(cert.get(), keys_->key.get(), digestFor(keys_->key.get())) == 0) {
-    return std::unexpected(ssl::error(ErrorCode::kIo, "cannot sign the device certificate"));
+    return std::unexpected(ssl::error(ErrorCode::kIo, "cannot sign the certificate"));
   }
   return describe(cert.get(), std::move(*serial), now + validity);
 }
@@ -261,23 +319,45 @@ std::expected<std::string, Error> EnrollmentCa::deviceOf(std::string_view certif
       X509_cmp_time(X509_get0_notAfter(cert.get()), &t) < 0) {
     return std::unexpected(failure(ErrorCode::kValidation, "the certificate is not valid now"));
   }
+  auto peer = peerOf(cert.get());
+  if (!peer) return std::unexpected(peer.error());
+  if (peer->role != PeerRole::kDevice) {
+    return std::unexpected(
+        failure(ErrorCode::kValidation, "no mamori device id in the certificate"));
+  }
+  return peer->name;
+}
+
+std::expected<Peer, Error> peerOf(X509* verified_certificate) {
   auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
-  std::string device;
-  const std::string_view prefix = kDeviceUriPrefix.substr(4);  // without "URI:"
+      X509_get_ext_d2i(verified_certificate, NID_subject_alt_name, nullptr, nullptr));
+  Peer peer;
+  bool found = false;
   for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
     if (name->type != GEN_URI) continue;
     const std::string_view uri(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.ia5)),
                                static_cast<std::size_t>(ASN1_STRING_length(name->d.ia5)));
-    if (uri.starts_with(prefix)) device = uri.substr(prefix.size());
+    for (const auto& [prefix, role] :
+         {std::pair{kDeviceUri, PeerRole::kDevice}, std::pair{kServiceUri, PeerRole::kService}}) {
+      if (!found && uri.starts_with(prefix) && isName(uri.substr(prefix.size()))) {
+        peer = Peer{role, std::string(uri.substr(prefix.size())), {}};
+        found = true;
+      }
+    }
   }
   GENERAL_NAMES_free(names);
-  if (!isDeviceId(device)) {
+  if (!found) {
     return std::unexpected(
-        failure(ErrorCode::kValidation, "no mamori device id in the certificate"));
+        failure(ErrorCode::kValidation, "the certificate names no mamori device or service"));
   }
-  return device;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int md_size = 0;
+  if (!X509_digest(verified_certificate, EVP_sha256(), md.data(), &md_size)) {
+    return std::unexpected(ssl::error(ErrorCode::kIo, "cannot digest the certificate"));
+  }
+  peer.sha256_fingerprint = hex(md.data(), md_size);
+  return peer;
 }
 
 }  // namespace mamori::collector

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "device_identity.hpp"
 #include "mamori/platform/dpkg_status.hpp"
 #include "mamori/platform/os_release.hpp"
 
@@ -61,7 +62,8 @@ Observed<policy::OsRelease> readOsRelease(const RootFs& fs) {
 }
 
 policy::DeviceIdentity readIdentity(const RootFs& fs) {
-  return {firstLine(fs, "/etc/hostname"), firstLine(fs, "/etc/machine-id")};
+  return {firstLine(fs, "/etc/hostname"), firstLine(fs, "/etc/machine-id"), readSmbiosUuid(fs),
+          readPhysicalMacs(fs)};
 }
 
 }  // namespace mamori::platform::linux

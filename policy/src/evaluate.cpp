@@ -4,6 +4,7 @@
 #include <array>
 
 #include "checks.hpp"
+#include "mamori/policy/admission.hpp"
 
 namespace mamori::policy {
 namespace {
@@ -61,24 +62,6 @@ void applyExceptions(Finding& finding, const Exceptions& exceptions, Segment seg
         {"例外措置 " + expired->id + " は " + formatDate(expired->expires) + " に期限切れ",
          "exception " + expired->id + " expired on " + formatDate(expired->expires)});
   }
-}
-
-Admission admissionFor(const Finding& f, Segment segment, const AdmissionRules& rules) {
-  switch (f.status) {
-    case Status::kPass: return f.warning ? Admission::kWarn : Admission::kAdmit;
-    case Status::kExcepted: return Admission::kAdmit;
-    case Status::kFail:
-      return f.severity >= rules.quarantine_severity ? Admission::kQuarantine : Admission::kWarn;
-    case Status::kUnknown:
-      // マイナンバー利用事務系 is fail-closed whatever a policy file says.
-      if (segment == Segment::kMynumber) return Admission::kQuarantine;
-      switch (rules.on_unknown) {
-        case UnknownAction::kQuarantine: return Admission::kQuarantine;
-        case UnknownAction::kWarn: return Admission::kWarn;
-        case UnknownAction::kAdmit: return Admission::kAdmit;
-      }
-  }
-  return Admission::kQuarantine;
 }
 
 }  // namespace

@@ -164,6 +164,8 @@ PostureFacts decodeFacts(const json::Node& root) {
     json::Fields d(f.required("device"));
     facts.device.hostname = decodeString(d.required("hostname"));
     facts.device.machine_id = decodeString(d.required("machine_id"));
+    facts.device.smbios_uuid = decodeString(d.required("smbios_uuid"));
+    facts.device.macs = detail::decodeStrings(d.required("macs"));
     d.finish();
   }
   facts.os = decodeObserved<OsRelease>(f.required("os"), decodeOs);

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "json_reader.hpp"
 #include "mamori/policy/facts.hpp"
+#include "mamori/policy/json_reader.hpp"
 
 namespace mamori::policy::detail {
 

@@ -234,7 +234,10 @@ js::value toJson(const PostureFacts& facts) {
   return js::object{
       {"collected_at", encode(facts.collected_at)},
       {"device",
-       js::object{{"hostname", facts.device.hostname}, {"machine_id", facts.device.machine_id}}},
+       js::object{{"hostname", facts.device.hostname},
+                  {"machine_id", facts.device.machine_id},
+                  {"smbios_uuid", facts.device.smbios_uuid},
+                  {"macs", js::array(facts.device.macs.begin(), facts.device.macs.end())}}},
       {"os", encode(facts.os)},
       {"usb", encode(facts.usb)},
       {"antimalware", encode(facts.antimalware)},

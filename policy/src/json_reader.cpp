@@ -1,4 +1,4 @@
-#include "json_reader.hpp"
+#include "mamori/policy/json_reader.hpp"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>

@@ -217,6 +217,18 @@ void applyAdmission(const json::Node& node, Segment segment, AdmissionRules& adm
           "(fail-closed); only \"quarantine\"");
     }
   }
+  if (auto n = f.optional("report_freshness_hours")) {
+    admission.report_freshness = std::chrono::hours{n->integer(1, 24 * 31)};
+  }
+  if (auto n = f.optional("grace_hours")) {
+    admission.grace.clear();
+    for (const auto& [id, hours] : n->members()) {
+      if (!findRequirement(id)) {
+        hours.fail("is a grace period for \"" + id + "\", which is not a requirement id");
+      }
+      admission.grace[id] = std::chrono::hours{hours.integer(1, 24 * 31)};
+    }
+  }
   f.finish();
 }
 

@@ -2,7 +2,7 @@
 
 // Decoders for the parts of a policy document; see policy_codec.cpp for the document itself.
 
-#include "json_reader.hpp"
+#include "mamori/policy/json_reader.hpp"
 #include "mamori/policy/policy.hpp"
 
 namespace mamori::policy::detail {

@@ -81,7 +81,7 @@ TEST_CASE("facts JSON: a malformed report names the path and the reason") {
       {with(good, {"usb", "devices", "1", "vendor_id"}, "781"), "$.usb.devices[1].vendor_id",
        R"("781" is not 4 hexadecimal digits)"},
       {with(good, {"device", "serial"}, "x"), "$.device.serial",
-       "unknown field (expected one of: hostname, machine_id)"},
+       "unknown field (expected one of: hostname, machine_id, macs, smbios_uuid)"},
       {with(good, {"collected_at"}, 12), "$.collected_at", "12 is a number, expected a string"},
       {with(good, {"packages", "count"}, 99), "$.packages.count",
        "99 does not match the number of installed packages listed"},

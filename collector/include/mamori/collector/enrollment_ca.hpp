@@ -5,11 +5,14 @@
 // (proof that the PC holds the private key), refuses weak keys, and issues a client certificate
 // that names the device and nothing the PC chose. mTLS and RADIUS EAP-TLS then rest on it.
 
+#include <openssl/types.h>
+
 #include <chrono>
 #include <expected>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mamori/error.hpp"
 #include "mamori/policy/time.hpp"
@@ -22,6 +25,25 @@ struct IssuedCertificate {
   policy::TimePoint not_after;
   std::string sha256_fingerprint;  ///< lower-case hex of the DER, for pinning and logs
 };
+
+/// Who a client certificate of this CA speaks for.
+enum class PeerRole {
+  kDevice,   ///< an enrolled PC: SAN `urn:mamori:device:<id>`
+  kService,  ///< a piece of the city's infrastructure (FreeRADIUS): `urn:mamori:service:<name>`
+};
+
+struct Peer {
+  PeerRole role = PeerRole::kDevice;
+  std::string name;                ///< the device id or the service name
+  std::string sha256_fingerprint;  ///< lower-case hex of the DER
+};
+
+/// The role and name in a client certificate that TLS has already verified against this CA's
+/// certificate (the server's trust store holds nothing else). An error when it names neither a
+/// device nor a service.
+std::expected<Peer, Error> peerOf(X509* verified_certificate);
+
+struct Usage;
 
 class EnrollmentCa {
  public:
@@ -49,6 +71,18 @@ class EnrollmentCa {
                                                               policy::TimePoint now,
                                                               std::chrono::days validity) const;
 
+  /// A client certificate for a service of the city's network (FreeRADIUS's rlm_rest): SAN
+  /// `urn:mamori:service:<name>`, clientAuth only. Same checks on the request as issue().
+  [[nodiscard]] std::expected<IssuedCertificate, Error> issueService(
+      std::string_view csr_pem, std::string_view service, policy::TimePoint now,
+      std::chrono::days validity) const;
+
+  /// The collector's own TLS server certificate for `names` (DNS names or IP addresses, the
+  /// first one also the CN), serverAuth only.
+  [[nodiscard]] std::expected<IssuedCertificate, Error> issueServer(
+      std::string_view csr_pem, const std::vector<std::string>& names, policy::TimePoint now,
+      std::chrono::days validity) const;
+
   /// The device id of a certificate this CA issued and that is valid at `now`; an error for
   /// anything else (another issuer, a bad signature, expired, not yet valid, no device SAN).
   [[nodiscard]] std::expected<std::string, Error> deviceOf(std::string_view certificate_pem,
@@ -56,6 +90,10 @@ class EnrollmentCa {
 
  private:
   struct Keys;
+  std::expected<IssuedCertificate, Error> issueLeaf(std::string_view csr_pem,
+                                                    std::string_view common_name,
+                                                    const Usage& usage, policy::TimePoint now,
+                                                    std::chrono::days validity) const;
   explicit EnrollmentCa(std::unique_ptr<Keys> keys);
   std::unique_ptr<Keys> keys_;
 };

@@ -17,9 +17,16 @@ namespace mamori::policy {
 // the collector, which evaluates them again with its own policy: so they hold raw observations
 // (versions, times, classes), never conclusions.
 
+/// What identifies the PC itself (第86条: terminals are identified by device-specific
+/// information). The collector pins these at enrollment and compares them on every report.
 struct DeviceIdentity {
   std::string hostname;
-  std::string machine_id;  ///< /etc/machine-id, or the Windows MachineGuid
+  std::string machine_id;   ///< /etc/machine-id, or the Windows MachineGuid
+  std::string smbios_uuid;  ///< the firmware's system UUID, lower case; empty when unreadable
+  /// Permanent addresses of the physical network interfaces (`aa:bb:cc:dd:ee:ff`), sorted.
+  std::vector<std::string> macs;
+
+  bool operator==(const DeviceIdentity&) const = default;
 };
 
 /// From os-release (or the Windows build).

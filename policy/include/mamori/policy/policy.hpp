@@ -109,6 +109,12 @@ struct AdmissionRules {
   /// Failures at or above this severity quarantine; lighter ones only warn.
   Severity quarantine_severity = Severity::kHigh;
   UnknownAction on_unknown = UnknownAction::kWarn;
+  /// 第85条6: a PC whose last report is older than this is stale, and the collector
+  /// quarantines it as if it had failed.
+  std::chrono::hours report_freshness{24};
+  /// Grace periods (PacketFence-style): requirement id -> how long a new failure of it only
+  /// warns before it quarantines. Requirements not listed have none.
+  std::map<std::string, std::chrono::hours, std::less<>> grace;
 };
 
 /// Everything a segment demands. Built-in defaults per segment; a policy file overrides fields.

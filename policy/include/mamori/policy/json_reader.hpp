@@ -1,15 +1,17 @@
 #pragma once
 
-// A strict reader over Boost.JSON values for the codecs of this module: every value knows its
-// JSON path, every object remembers which keys were read so unknown keys are errors, and every
-// failure names the path, the offending value and the reason.
+// A strict reader over Boost.JSON values for mamori's codecs (policy, facts, and the wire
+// messages of mamori_protocol): every value knows its JSON path, every object remembers which
+// keys were read so unknown keys are errors, and every failure names the path, the offending
+// value and the reason.
 //
 // Decoding failures unwind as `DecodeFailure` to the codec's entry point, which returns them as
-// `std::expected<..., Error>`. The exception never leaves this module: it spares each of the
-// hundred field reads an error branch while the public API stays value-based.
+// `std::expected<..., Error>` through `decoded()`. The exception never leaves a codec: it spares
+// each of the hundred field reads an error branch while the public APIs stay value-based.
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <expected>
 #include <optional>
 #include <set>
 #include <string>
@@ -72,5 +74,16 @@ class Fields {
 
 /// Shortens a value for an error message.
 std::string excerpt(const boost::json::value& value);
+
+/// Runs `decode` and returns its value, or the Error a DecodeFailure inside it carried: the
+/// entry point of every codec, where decoding failures become values again.
+template <class Decode>
+auto decoded(Decode decode) -> std::expected<decltype(decode()), Error> {
+  try {
+    return decode();
+  } catch (DecodeFailure& failure) {
+    return std::unexpected(std::move(failure.error));
+  }
+}
 
 }  // namespace mamori::policy::json

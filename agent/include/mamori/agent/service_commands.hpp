@@ -1,0 +1,48 @@
+#pragma once
+
+// The commands that talk to the collector: enroll once, run the reporting loop, show status.
+
+#include <chrono>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "mamori/policy/text.hpp"
+
+namespace mamori::agent {
+
+struct EnrollOptions {
+  std::string collector_url;
+  std::string token;  ///< secret: never printed or logged
+  std::optional<std::filesystem::path> server_ca;
+  std::filesystem::path state_dir = "/var/lib/mamori";
+  std::filesystem::path root = "/";
+  bool force = false;  ///< enroll again (new key and certificate) though already enrolled
+  policy::Lang lang = policy::Lang::kJa;
+};
+
+/// Makes the device key, asks the collector for a certificate with the token, and records the
+/// enrollment. Exit code 0 on success, 2 with one line on `err` otherwise.
+int runEnroll(const EnrollOptions& options, std::ostream& out, std::ostream& err);
+
+struct RunOptions {
+  std::filesystem::path state_dir = "/var/lib/mamori";
+  std::filesystem::path root = "/";
+  std::optional<std::filesystem::path> policy_file;
+  std::chrono::seconds interval{900};
+  bool once = false;  ///< one cycle (probe, evaluate, queue, drain), then exit
+  policy::Lang lang = policy::Lang::kJa;
+};
+
+/// The service loop (`mamori-agent run`): every interval (±10 % jitter) probe, evaluate, queue
+/// the report durably, and drain the outbox to the collector with exponential backoff. Stops on
+/// SIGTERM/SIGINT. With `once`, exit code 0 when the outbox is empty afterwards, 1 if reports
+/// are still queued, 2 on errors.
+int runAgent(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+/// `mamori-agent status`: enrollment, last report, last admission, queue length.
+int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool json,
+              std::ostream& out, std::ostream& err);
+
+}  // namespace mamori::agent

@@ -1,0 +1,196 @@
+#include "agent_loop.hpp"
+
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+#include <pthread.h>
+
+#include <boost/json/serialize.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <ostream>
+#include <random>
+#include <thread>
+
+#include "agent_state.hpp"
+#include "backoff.hpp"
+#include "local_store.hpp"
+#include "policy_file.hpp"
+#include "report_cycle.hpp"
+
+namespace mamori::agent {
+namespace {
+
+policy::TimePoint wallClock() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+struct Agent {
+  StatePaths paths;
+  RunOptions options;
+  policy::Policy policy;
+  Enrollment enrollment;
+  LocalStore store;
+  std::unique_ptr<platform::PostureProbe> probe;
+  std::mt19937_64 random{std::random_device{}()};
+  int failed_drains = 0;
+  policy::TimePoint next_drain{};
+};
+
+std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
+  const StatePaths paths{o.state_dir};
+  auto policy = o.policy_file ? loadPolicyFile(*o.policy_file)
+                              : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  if (!policy) return std::unexpected(policy.error());
+  auto store = LocalStore::open(paths.database());
+  if (!store) return std::unexpected(store.error());
+  const auto saved = store->state("enrollment");
+  if (!saved) {
+    Error e;
+    e.code = ErrorCode::kUsage;
+    e.message = "not enrolled: run `mamori-agent enroll --collector URL --token T` first";
+    return std::unexpected(e);
+  }
+  auto enrollment = Enrollment::fromJson(*saved);
+  if (!enrollment) return std::unexpected(enrollment.error());
+  std::vector<std::string> services;
+  for (const auto& profile : policy->profiles) {
+    for (const auto& s : profile.mfa.services) {
+      if (std::ranges::find(services, s) == services.end()) services.push_back(s);
+    }
+  }
+  auto probe = platform::makePostureProbe({o.root, nullptr, std::move(services)});
+  return std::unique_ptr<Agent>(new Agent{paths, o, std::move(*policy), std::move(*enrollment),
+                                          std::move(*store), std::move(probe)});
+}
+
+// Records what the collector said, for `status`.
+void remember(Agent& a, const DrainResult& r, policy::TimePoint now) {
+  if (r.sent > 0) (void)a.store.setState("last_report_sent", policy::formatTimestamp(now));
+  if (r.admission) {
+    (void)a.store.setState("last_admission",
+                           boost::json::serialize(protocol::toJson(*r.admission)));
+  }
+  (void)a.store.setState("last_error", r.last_error);
+}
+
+// One cycle: queue a fresh report, then drain what is due. Returns the drain result.
+DrainResult cycle(Agent& a, bool queue) {
+  auto& log = Poco::Logger::get("mamori.agent");
+  const auto now = wallClock();
+  if (queue) {
+    auto report = queueReport(a.store, *a.probe, a.policy, a.enrollment.segment, now);
+    if (!report) log.error("cannot queue the report: " + report.error().describe());
+  }
+  DrainResult result;
+  if (now < a.next_drain) return result;
+  auto client = CollectorClient::create(enrolledClient(a.paths, a.enrollment));
+  if (!client) {
+    result.last_error = client.error().describe();
+  } else {
+    result = drainOutbox(a.store, *client, now, a.random(), a.options.once);
+  }
+  a.failed_drains = result.deferred > 0 ? a.failed_drains + 1 : 0;
+  a.next_drain = a.failed_drains ? now + retryDelay(a.failed_drains, a.random()) : now;
+  remember(a, result, now);
+  log.information("cycle: sent " + std::to_string(result.sent) + ", queued " +
+                  std::to_string(a.store.queued()) +
+                  (result.last_error.empty() ? "" : " (" + result.last_error + ")"));
+  return result;
+}
+
+void setUpLogging() {
+  Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("%s [%p] %t"));
+  Poco::AutoPtr<Poco::FormattingChannel> channel(
+      new Poco::FormattingChannel(format, new Poco::ConsoleChannel(std::cerr)));
+  Poco::Logger::root().setChannel(channel);
+  Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
+}
+
+}  // namespace
+
+AgentService::AgentService(RunOptions options) : options_(std::move(options)) {}
+
+int AgentService::main(const std::vector<std::string>&) {
+  setUpLogging();
+  auto& log = Poco::Logger::get("mamori.agent");
+  auto agent = startAgent(options_);
+  if (!agent) {
+    log.fatal("mamori-agent run: " + agent.error().describe());
+    return EXIT_CONFIG;
+  }
+  if (const auto& opened = (*agent)->store.lastOpen(); opened.recovered) {
+    log.warning("agent.db was damaged and has been rebuilt: " + opened.reason + "; salvaged " +
+                std::to_string(opened.salvaged_reports) + " queued reports");
+  }
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  // The worker inherits the signal mask: block the termination signals first, so that only
+  // waitForTerminationRequest() (sigwait) ever receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (const int s : {SIGINT, SIGQUIT, SIGTERM}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread worker([&] {
+    std::unique_lock lock(mutex);
+    auto next_cycle = wallClock();
+    while (!stopping) {
+      const auto now = wallClock();
+      const bool due = now >= next_cycle;
+      lock.unlock();
+      cycle(**agent, due);
+      lock.lock();
+      if (due) next_cycle = now + cycleDelay(options_.interval, (*agent)->random());
+      const auto until =
+          std::min(next_cycle, std::max((*agent)->next_drain, now + std::chrono::seconds{5}));
+      wake.wait_until(lock, until, [&] { return stopping; });
+    }
+  });
+  waitForTerminationRequest();
+  log.information("stopping");
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  worker.join();
+  return EXIT_OK;
+}
+
+namespace {
+
+int runAgentOnce(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  auto agent = startAgent(options);
+  if (!agent) {
+    err << "mamori-agent run: " << agent.error().describe() << '\n';
+    return 2;
+  }
+  const auto result = cycle(**agent, true);
+  const auto queued = (*agent)->store.queued();
+  const bool ja = options.lang == policy::Lang::kJa;
+  out << (ja ? "送信 " : "sent ") << result.sent << (ja ? " 件、未送信 " : ", still queued ")
+      << queued << (ja ? " 件" : "") << '\n';
+  if (result.admission) {
+    out << (ja ? "接続判定: " : "admission: ") << policy::admissionId(result.admission->admission)
+        << " — " << result.admission->reason.in(options.lang) << '\n';
+  }
+  if (!result.last_error.empty()) out << (ja ? "エラー: " : "error: ") << result.last_error << '\n';
+  return queued == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace mamori::agent
+
+namespace mamori::agent {
+
+int runAgent(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.once) return runAgentOnce(options, out, err);
+  AgentService service(options);
+  return service.run(std::vector<std::string>{"mamori-agent"});
+}
+
+}  // namespace mamori::agent

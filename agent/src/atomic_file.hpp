@@ -1,0 +1,29 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <expected>
+#include <filesystem>
+#include <string_view>
+
+#include "mamori/error.hpp"
+
+namespace mamori::agent {
+
+/// What `writeFileAtomically` does when the file already exists.
+enum class IfExists {
+  kReplace,  ///< replace it (a renewed certificate)
+  kFail,     ///< leave it untouched and fail with kUsage (a device key is never replaced)
+};
+
+/// Writes `content` to `file` so that readers, a crash or a power loss see either the old file or
+/// the complete new one: a temporary file in the same directory, created with mode 0600 (so a
+/// secret is never readable by others, not even for a moment), given `mode`, synced, then
+/// renamed over `file` (or linked, for kFail) and the directory synced. `mode` is applied as
+/// given, whatever the umask. Errors: kIo with the file and the system's reason; kUsage when
+/// `file` exists and `if_exists` is kFail.
+std::expected<void, Error> writeFileAtomically(const std::filesystem::path& file,
+                                               std::string_view content, mode_t mode,
+                                               IfExists if_exists = IfExists::kReplace);
+
+}  // namespace mamori::agent

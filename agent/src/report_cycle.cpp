@@ -1,0 +1,60 @@
+#include "report_cycle.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "backoff.hpp"
+#include "mamori/policy/evaluate.hpp"
+
+namespace mamori::agent {
+
+std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::PostureProbe& probe,
+                                                   const policy::Policy& policy,
+                                                   policy::Segment segment, policy::TimePoint now) {
+  protocol::Report report;
+  report.report_id = protocol::randomUuid();
+  report.generated_at = now;
+  report.agent_version = MAMORI_VERSION;
+  report.policy_version = policy.version;
+  report.facts = probe.collect(now);
+  const auto verdict = policy::evaluate(policy, segment, report.facts, policy.exceptions, now);
+  report.agent_verdict = {verdict.compliant, verdict.admission};
+  const auto body = boost::json::serialize(protocol::toJson(report));
+  if (auto ok = store.enqueue(report.report_id, body, now); !ok) {
+    return std::unexpected(ok.error());
+  }
+  return report;
+}
+
+DrainResult drainOutbox(LocalStore& store, CollectorClient& client, policy::TimePoint now,
+                        std::uint64_t random, bool ignore_backoff) {
+  DrainResult result;
+  auto due = store.due(ignore_backoff ? policy::TimePoint::max() : now, 100);
+  if (!due) {
+    result.last_error = due.error().describe();
+    return result;
+  }
+  for (const auto& entry : *due) {
+    auto ack = client.sendReport(entry.body);
+    if (ack && ack->report_id == entry.report_id) {
+      if (auto ok = store.remove(entry.report_id); !ok) result.last_error = ok.error().describe();
+      ++result.sent;
+      result.admission = ack->admission;
+      continue;
+    }
+    const bool transient = !ack && ack.error().transient();
+    result.last_error =
+        ack ? "the collector acknowledged another report id" : ack.error().error.message;
+    const auto delay =
+        retryDelay(entry.attempts + 1, random + static_cast<std::uint64_t>(entry.attempts));
+    (void)store.markFailed(entry.report_id, now + delay, result.last_error);
+    if (transient) {
+      // The collector is down or busy: the rest would fail the same way.
+      result.deferred = static_cast<int>(due->size()) - result.sent - result.refused;
+      break;
+    }
+    ++result.refused;
+  }
+  return result;
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,40 @@
+#pragma once
+
+// One posture cycle and the outbox drain, separate from the service loop so tests run them
+// step by step.
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+
+#include "agent_state.hpp"
+#include "collector_client.hpp"
+#include "local_store.hpp"
+#include "mamori/platform/posture_probe.hpp"
+#include "mamori/policy/policy.hpp"
+#include "mamori/protocol/messages.hpp"
+
+namespace mamori::agent {
+
+/// Probes, evaluates with the local policy in the enrolled segment, and queues the report
+/// durably (the commit is on disk when this returns). Returns the report as queued.
+std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::PostureProbe& probe,
+                                                   const policy::Policy& policy,
+                                                   policy::Segment segment, policy::TimePoint now);
+
+struct DrainResult {
+  int sent = 0;      ///< acknowledged and removed
+  int refused = 0;   ///< answered with a 4xx: kept, retried later with backoff
+  int deferred = 0;  ///< the collector was unreachable: kept, the drain stopped
+  std::optional<protocol::AdmissionState> admission;  ///< from the last acknowledgement
+  std::string last_error;
+};
+
+/// Sends due reports oldest first (every queued one with `ignore_backoff`, as `run --once`
+/// does when an admin asks for it). A report leaves the outbox only when the collector's
+/// answer names its id; any failure reschedules it (exponential backoff from `random`).
+DrainResult drainOutbox(LocalStore& store, CollectorClient& client, policy::TimePoint now,
+                        std::uint64_t random, bool ignore_backoff = false);
+
+}  // namespace mamori::agent

@@ -1,0 +1,63 @@
+#pragma once
+
+// What the collector does with each request, apart from HTTP and TLS: the HTTPS shell
+// (https_server.cpp) authenticates the peer, bounds the body and hands both here; tests call
+// these directly too. Every answer is a status and a JSON body; errors are
+// `{"error": {"code", "message", "field"}}` with a 4xx status and change nothing.
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "mamori/collector/config.hpp"
+#include "mamori/collector/enrollment_ca.hpp"
+#include "mamori/collector/store.hpp"
+#include "mamori/policy/policy.hpp"
+#include "mamori/protocol/messages.hpp"
+
+namespace mamori::collector {
+
+struct Response {
+  int status = 200;
+  boost::json::object body;
+};
+
+/// The admission of a device at `now` from its latest stored posture: stale after the
+/// segment's freshness window, quarantined once a grace period it was in has run out.
+protocol::AdmissionState admissionAt(const DeviceRecord& device, const Posture* posture,
+                                     const policy::Policy& policy, policy::TimePoint now);
+
+class Service {
+ public:
+  /// `store` and `ca` outlive the service. Thread-safe: one Service serves every worker.
+  Service(const CollectorConfig& config, const EnrollmentCa& ca, Store& store,
+          policy::Policy policy);
+
+  /// POST /v1/enroll (no client certificate: the token authenticates).
+  Response enroll(std::string_view body, policy::TimePoint now) const;
+  /// POST /v1/reports from an authenticated device.
+  Response report(const Peer& peer, std::string_view body, policy::TimePoint now) const;
+  /// GET /v1/admission for an authenticated device.
+  Response admission(const Peer& peer, policy::TimePoint now) const;
+  /// POST /v1/radius/authorize from FreeRADIUS's rlm_rest (service certificate `radius`).
+  Response radiusAuthorize(const Peer& peer, std::string_view body, policy::TimePoint now) const;
+
+  [[nodiscard]] const policy::Policy& policy() const { return policy_; }
+
+ private:
+  /// The device behind a device certificate: enrolled, not revoked, and this very certificate
+  /// (a superseded one is refused); otherwise the error response.
+  std::expected<DeviceRecord, Response> authenticDevice(const Peer& peer) const;
+
+  const CollectorConfig& config_;
+  const EnrollmentCa& ca_;
+  Store& store_;
+  const policy::Policy policy_;
+};
+
+/// `{"error": {"code": code, "message": ..., "field": ...}}` with `status`.
+Response errorResponse(int status, std::string_view code, const Error& error);
+Response errorResponse(int status, std::string_view code, std::string_view message);
+
+}  // namespace mamori::collector

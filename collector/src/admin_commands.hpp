@@ -1,0 +1,50 @@
+#pragma once
+
+// The admin commands of mamori-collector, each on an open store. Output is for an admin at a
+// terminal: Japanese by default, English with --lang en.
+
+#include <boost/program_options/variables_map.hpp>
+#include <iosfwd>
+#include <string>
+
+#include "mamori/collector/config.hpp"
+#include "mamori/collector/store.hpp"
+#include "mamori/policy/policy.hpp"
+#include "mamori/policy/text.hpp"
+
+namespace mamori::collector::admin {
+
+struct Context {
+  const CollectorConfig& config;
+  Store& store;
+  const policy::Policy& policy;
+  policy::Lang lang;
+  std::string user;  ///< who runs the command: recorded as creator / revoker
+  policy::TimePoint now;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+using Options = boost::program_options::variables_map;
+
+// Shared by the command files.
+bool ja(const Context& c);
+int fail(const Context& c, const Error& e);
+int usage(const Context& c, std::string_view message);
+
+int tokenCreate(const Context& c, const Options& o);
+int tokenList(const Context& c);
+int tokenRevoke(const Context& c, const std::string& id);
+
+int deviceList(const Context& c);
+int deviceShow(const Context& c, const std::string& id);
+int deviceRevoke(const Context& c, const std::string& id);
+
+int exceptionAdd(const Context& c, const Options& o);
+int exceptionList(const Context& c, const std::string& device);
+int exceptionRevoke(const Context& c, const std::string& id);
+
+/// Writes `<name>.key` (0600), `<name>.crt` and `ca.crt` into `--out-dir` for a service.
+int serviceCertificate(const Context& c, const Options& o);
+
+}  // namespace mamori::collector::admin

@@ -1,0 +1,104 @@
+#include <ostream>
+
+#include "admin_commands.hpp"
+#include "collector_state.hpp"
+#include "mamori/collector/service.hpp"
+
+namespace mamori::collector::admin {
+namespace {
+
+std::string timeOrDash(const std::optional<policy::TimePoint>& t) {
+  return t ? policy::formatTimestamp(*t) : "-";
+}
+
+}  // namespace
+
+int deviceList(const Context& c) {
+  auto devices = c.store.listDevices();
+  if (!devices) return fail(c, devices.error());
+  c.out << (ja(c) ? "端末ID  ホスト名  部署  区分  接続判定  最終報告\n"
+                  : "device  hostname  department  segment  admission  last report\n");
+  for (const auto& d : *devices) {
+    auto posture = c.store.latestPosture(d.id);
+    if (!posture) return fail(c, posture.error());
+    const Posture* latest = *posture ? &**posture : nullptr;
+    const auto state = admissionAt(d, latest, c.policy, c.now);
+    c.out << d.id << "  " << d.identity.hostname << "  " << d.department << "  "
+          << policy::segmentId(d.segment) << "  "
+          << (d.revoked_at ? (ja(c) ? "失効" : "revoked") : policy::admissionId(state.admission))
+          << "  " << timeOrDash(state.reported_at) << '\n';
+  }
+  return 0;
+}
+
+int deviceShow(const Context& c, const std::string& id) {
+  auto device = c.store.findDevice(id);
+  if (!device) return fail(c, device.error());
+  if (!*device) return usage(c, (ja(c) ? "端末が見つかりません: " : "no such device: ") + id);
+  const DeviceRecord& d = **device;
+  auto posture = c.store.latestPosture(d.id);
+  if (!posture) return fail(c, posture.error());
+  const Posture* latest = *posture ? &**posture : nullptr;
+  const auto state = admissionAt(d, latest, c.policy, c.now);
+  std::string macs;
+  for (const auto& m : d.identity.macs) macs += (macs.empty() ? "" : " ") + m;
+  const auto line = [&](std::string_view label_ja, std::string_view label_en,
+                        const std::string& value) {
+    c.out << (ja(c) ? label_ja : label_en) << ": " << value << '\n';
+  };
+  line("端末ID", "device", d.id);
+  line("ホスト名", "hostname", d.identity.hostname);
+  line("machine-id", "machine-id", d.identity.machine_id);
+  line("SMBIOS UUID", "SMBIOS UUID", d.identity.smbios_uuid.empty() ? "-" : d.identity.smbios_uuid);
+  line("MAC アドレス", "MAC addresses", macs.empty() ? "-" : macs);
+  line("部署 / 区分", "department / segment",
+       d.department + " / " + std::string(policy::segmentId(d.segment)));
+  line("登録日時", "enrolled", policy::formatTimestamp(d.enrolled_at));
+  line("証明書", "certificate",
+       d.certificate_serial + (ja(c) ? " (期限 " : " (expires ") +
+           policy::formatTimestamp(d.certificate_expires) + ")");
+  line("失効", "revoked", timeOrDash(d.revoked_at));
+  line("接続判定", "admission",
+       std::string(policy::admissionId(state.admission)) + " — " + state.reason.in(c.lang));
+  line("最終報告", "last report", timeOrDash(state.reported_at));
+  auto count = c.store.countReports(d.id);
+  if (!count) return fail(c, count.error());
+  line("報告数", "reports", std::to_string(*count));
+  if (latest) line("判定 (JSON)", "verdict (JSON)", latest->verdict_json);
+  return 0;
+}
+
+int deviceRevoke(const Context& c, const std::string& id) {
+  if (auto ok = c.store.revokeDevice(id, c.now); !ok) return fail(c, ok.error());
+  c.out << (ja(c) ? "端末を失効させました (証明書は以後受け付けません): "
+                  : "device revoked (its certificate is refused from now on): ")
+        << id << '\n';
+  return 0;
+}
+
+int serviceCertificate(const Context& c, const Options& o) {
+  if (!o.contains("name") || !o.contains("out-dir")) {
+    return usage(c, "--name and --out-dir are required");
+  }
+  const auto name = o["name"].as<std::string>();
+  const std::filesystem::path dir = o["out-dir"].as<std::string>();
+  auto state = prepareState(c.config, c.now);
+  if (!state) return fail(c, state.error());
+  auto pair = makeKeyAndRequest(name);
+  if (!pair) return fail(c, pair.error());
+  auto cert = state->ca.issueService(pair->csr_pem, name, c.now, std::chrono::days{397});
+  if (!cert) return fail(c, cert.error());
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (const auto& [file, content, mode] :
+       {std::tuple{dir / (name + ".key"), pair->key_pem, 0600u},
+        std::tuple{dir / (name + ".crt"), cert->pem, 0644u},
+        std::tuple{dir / "ca.crt", state->ca.certificatePem(), 0644u}}) {
+    if (auto ok = writeFileAtomically(file, content, mode); !ok) return fail(c, ok.error());
+  }
+  c.out << (ja(c) ? "サービス証明書を書き出しました: " : "service certificate written: ")
+        << (dir / (name + ".crt")).string() << " (" << cert->serial << ")\n";
+  return 0;
+}
+
+}  // namespace mamori::collector::admin

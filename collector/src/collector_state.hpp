@@ -1,0 +1,45 @@
+#pragma once
+
+// The collector's TLS material in its state directory, created on first start:
+//   ca.key, ca.crt          the enrollment CA (key 0600; the CA signs device certificates)
+//   server.key, server.crt  the collector's HTTPS identity, issued by that CA for server_names
+//                           (renewed when the names change or a month before it expires)
+
+#include <expected>
+#include <filesystem>
+#include <string>
+
+#include "mamori/collector/config.hpp"
+#include "mamori/collector/enrollment_ca.hpp"
+#include "mamori/error.hpp"
+#include "mamori/policy/time.hpp"
+
+namespace mamori::collector {
+
+struct TlsFiles {
+  std::filesystem::path ca_certificate;
+  std::filesystem::path server_key;
+  std::filesystem::path server_certificate;
+};
+
+struct CollectorState {
+  EnrollmentCa ca;
+  TlsFiles files;
+};
+
+/// Loads the CA and the server certificate from `config.state_dir`, creating what is missing.
+std::expected<CollectorState, Error> prepareState(const CollectorConfig& config,
+                                                  policy::TimePoint now);
+
+/// A new ECDSA P-256 key (PEM, PKCS#8) and a certificate request for it (PEM).
+struct KeyAndRequest {
+  std::string key_pem;
+  std::string csr_pem;
+};
+std::expected<KeyAndRequest, Error> makeKeyAndRequest(std::string_view common_name);
+
+/// Writes `content` to `file` through a temporary file and a rename, with `mode`.
+std::expected<void, Error> writeFileAtomically(const std::filesystem::path& file,
+                                               std::string_view content, unsigned mode);
+
+}  // namespace mamori::collector

@@ -1,0 +1,113 @@
+// POST /v1/reports: the collector judges the facts again with its own policy and the device's
+// exceptions (never trusting the agent's verdict), stores the report once, and answers with the
+// verdict and the admission that follows.
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "mamori/collector/service.hpp"
+#include "mamori/policy/admission.hpp"
+#include "mamori/policy/evaluate.hpp"
+#include "mamori/policy/json_codec.hpp"
+
+namespace mamori::collector {
+namespace {
+
+// 第86条: the certificate must come from the PC it was issued to.
+std::optional<std::string> identityMismatch(const DeviceRecord& device,
+                                            const policy::DeviceIdentity& reported) {
+  if (reported.machine_id != device.identity.machine_id) return "machine_id";
+  if (!device.identity.smbios_uuid.empty() && !reported.smbios_uuid.empty() &&
+      reported.smbios_uuid != device.identity.smbios_uuid) {
+    return "smbios_uuid";
+  }
+  return std::nullopt;
+}
+
+policy::Exceptions activeExceptions(const std::vector<ExceptionRecord>& records) {
+  policy::Exceptions out;
+  for (const auto& r : records) {
+    if (r.revoked_at) continue;
+    policy::Exception e = r.exception;
+    e.scope = {};  // granted to this device: the record is the scope
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Posture judge(const DeviceRecord& device, const protocol::Report& report,
+              const policy::Policy& policy, const policy::Exceptions& exceptions,
+              const Posture* previous, policy::TimePoint now) {
+  // Judged as of when the facts were collected (never later than now: a PC's clock may run
+  // ahead), so a report that waited in an outbox is judged on what was true then.
+  const auto as_of = std::min(report.facts.collected_at, now);
+  const auto verdict = policy::evaluate(policy, device.segment, report.facts, exceptions, as_of);
+  const auto& rules = policy.profile(device.segment).admission;
+  const auto failing = policy::updateFailingSince(
+      previous ? previous->failing_since : policy::FailingSince{}, verdict, as_of);
+  const auto decision = policy::decideAdmission(verdict, rules, failing, as_of, now);
+
+  Posture p;
+  p.received_at = now;
+  p.generated_at = std::min(report.generated_at, now);
+  p.policy_version = policy.version;
+  p.compliant = verdict.compliant;
+  p.admission = decision.admission;
+  p.admission_reason = decision.reason;
+  p.grace_ends = decision.grace_ends;
+  p.verdict_json = boost::json::serialize(policy::toJson(verdict, policy::Lang::kJa));
+  p.failing_since = failing;
+  p.report_id = report.report_id;
+  return p;
+}
+
+}  // namespace
+
+Response Service::report(const Peer& peer, std::string_view body, policy::TimePoint now) const {
+  auto device = authenticDevice(peer);
+  if (!device) return device.error();
+  auto report = protocol::reportFromJson(body);
+  if (!report) return errorResponse(400, "invalid_report", report.error());
+  if (const auto field = identityMismatch(*device, report->facts.device)) {
+    return errorResponse(
+        403, "identity_mismatch",
+        "$.facts.device." + *field + " differs from what was pinned at enrollment");
+  }
+  auto exceptions = store_.listExceptions(device->id);
+  auto previous = store_.latestPosture(device->id);
+  if (!exceptions) return errorResponse(503, "storage", exceptions.error());
+  if (!previous) return errorResponse(503, "storage", previous.error());
+
+  ReportRecord record;
+  record.report_id = report->report_id;
+  record.device_id = device->id;
+  record.generated_at = report->generated_at;
+  record.received_at = now;
+  record.agent_version = report->agent_version;
+  record.agent_policy_version = report->policy_version;
+  record.agent_admission = std::string(policy::admissionId(report->agent_verdict.admission));
+  record.posture = judge(*device, *report, policy_, activeExceptions(*exceptions),
+                         *previous ? &**previous : nullptr, now);
+  record.facts_json = boost::json::serialize(policy::toJson(report->facts));
+
+  auto stored = store_.storeReport(record);
+  if (!stored) {
+    const bool refused = stored.error().code == ErrorCode::kValidation;
+    return errorResponse(refused ? 409 : 503, refused ? "report_refused" : "storage",
+                         stored.error());
+  }
+  protocol::ReportAck ack;
+  ack.report_id = report->report_id;
+  ack.duplicate = stored->duplicate;
+  // A duplicate changed nothing, so the latest posture is still the one read before.
+  const Posture* latest =
+      stored->duplicate ? (*previous ? &**previous : nullptr) : &stored->posture;
+  ack.admission = admissionAt(*device, latest, policy_, now);
+  boost::system::error_code ec;
+  auto verdict = boost::json::parse(stored->posture.verdict_json, ec);
+  if (!ec && verdict.is_object()) ack.verdict = std::move(verdict.as_object());
+  return {200, protocol::toJson(ack)};
+}
+
+}  // namespace mamori::collector

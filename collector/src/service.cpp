@@ -1,0 +1,87 @@
+#include "mamori/collector/service.hpp"
+
+namespace mamori::collector {
+
+Response errorResponse(int status, std::string_view code, const Error& error) {
+  boost::json::object detail{{"code", code}, {"message", error.message}};
+  if (!error.field.empty()) detail["field"] = error.field;
+  if (error.line > 0) {
+    detail["line"] = error.line;
+    detail["column"] = error.column;
+  }
+  return {status, {{"error", std::move(detail)}}};
+}
+
+Response errorResponse(int status, std::string_view code, std::string_view message) {
+  Error e;
+  e.message = std::string(message);
+  return errorResponse(status, code, e);
+}
+
+Service::Service(const CollectorConfig& config, const EnrollmentCa& ca, Store& store,
+                 policy::Policy policy)
+    : config_(config), ca_(ca), store_(store), policy_(std::move(policy)) {}
+
+std::expected<DeviceRecord, Response> Service::authenticDevice(const Peer& peer) const {
+  if (peer.role != PeerRole::kDevice) {
+    return std::unexpected(
+        errorResponse(403, "not_a_device", "this endpoint is for enrolled devices"));
+  }
+  auto device = store_.findDevice(peer.name);
+  if (!device) return std::unexpected(errorResponse(503, "storage", device.error()));
+  if (!*device || (*device)->revoked_at) {
+    return std::unexpected(errorResponse(403, "unknown_device",
+                                         "device " + peer.name + " is not enrolled or revoked"));
+  }
+  // A re-enrolled PC has a new certificate; the old one (perhaps copied) speaks for nobody.
+  if ((*device)->certificate_fingerprint != peer.sha256_fingerprint) {
+    return std::unexpected(errorResponse(403, "superseded_certificate",
+                                         "this certificate is no longer the device's current one"));
+  }
+  return std::move(**device);
+}
+
+protocol::AdmissionState admissionAt(const DeviceRecord& device, const Posture* posture,
+                                     const policy::Policy& policy, policy::TimePoint now) {
+  protocol::AdmissionState state;
+  state.device_id = device.id;
+  state.policy_version = policy.version;
+  if (!posture) {
+    state.admission = policy::Admission::kQuarantine;
+    state.stale = true;
+    state.reason = {"まだ一度も報告がないため隔離", "quarantined: no report yet"};
+    return state;
+  }
+  const auto& rules = policy.profile(device.segment).admission;
+  state.reported_at = posture->generated_at;
+  state.admission = posture->admission;
+  state.grace_ends = posture->grace_ends;
+  state.reason = posture->admission_reason;
+  if (now - posture->generated_at > rules.report_freshness) {
+    state.admission = policy::Admission::kQuarantine;
+    state.stale = true;
+    state.reason = {"報告が " + std::to_string(rules.report_freshness.count()) +
+                        " 時間以上途絶えているため隔離 (最終 " +
+                        policy::formatTimestamp(posture->generated_at) + ")",
+                    "quarantined: no report for more than " +
+                        std::to_string(rules.report_freshness.count()) + " h (last " +
+                        policy::formatTimestamp(posture->generated_at) + ")"};
+  } else if (posture->grace_ends && now >= *posture->grace_ends) {
+    state.admission = policy::Admission::kQuarantine;
+    state.reason = {
+        "猶予期間 (" + policy::formatTimestamp(*posture->grace_ends) + " まで) が終了したため隔離",
+        "quarantined: the grace period ended at " + policy::formatTimestamp(*posture->grace_ends)};
+  }
+  return state;
+}
+
+Response Service::admission(const Peer& peer, policy::TimePoint now) const {
+  auto device = authenticDevice(peer);
+  if (!device) return device.error();
+  auto posture = store_.latestPosture(device->id);
+  if (!posture) return errorResponse(503, "storage", posture.error());
+  const Posture* latest = *posture ? &**posture : nullptr;
+  return {200, protocol::toJson(admissionAt(*device, latest, policy_, now))};
+}
+
+}  // namespace mamori::collector

@@ -1,0 +1,141 @@
+// Devices: the records enrollment writes and the lookups admission needs (by id, MAC, machine id).
+
+#include "sql_store.hpp"
+#include "sql_support.hpp"
+
+namespace mamori::collector {
+
+using sql::exec;
+using sql::query;
+using sql::Row;
+
+namespace {
+
+constexpr std::string_view kDeviceColumns =
+    "d.id, d.machine_id, d.smbios_uuid, d.hostname, d.macs, d.department, d.segment, d.token_id,"
+    " d.enrolled_at, d.certificate_serial, d.certificate_fingerprint, d.certificate_expires,"
+    " d.revoked_at";
+
+DeviceRecord deviceFrom(const Row& row) {
+  DeviceRecord d;
+  d.id = row.text(0);
+  d.identity.machine_id = row.text(1);
+  d.identity.smbios_uuid = row.text(2);
+  d.identity.hostname = row.text(3);
+  d.identity.macs = sql::macsFromJson(row.text(4));
+  d.department = row.text(5);
+  d.segment = row.segment(6);
+  d.token_id = row.text(7);
+  d.enrolled_at = row.time(8);
+  d.certificate_serial = row.text(9);
+  d.certificate_fingerprint = row.text(10);
+  d.certificate_expires = row.time(11);
+  d.revoked_at = row.optionalTime(12);
+  return d;
+}
+
+std::string selectDevices(std::string_view rest) {
+  return "SELECT " + std::string(kDeviceColumns) + " FROM devices d " + std::string(rest);
+}
+
+}  // namespace
+
+std::optional<DeviceRecord> SqlStore::deviceWhere(Poco::Data::Session& session,
+                                                  std::string_view where, std::string_view value) {
+  const auto rows = query(session, dialect_, selectDevices(where), value);
+  if (rows.rowCount() == 0) return std::nullopt;
+  return deviceFrom(Row(rows, 0));
+}
+
+std::expected<DeviceRecord, Error> SqlStore::saveDevice(Poco::Data::Session& s, DeviceRecord d) {
+  const auto existing = d.identity.machine_id.empty()
+                            ? std::nullopt
+                            : deviceWhere(s,
+                                          "WHERE d.machine_id = ? AND d.revoked_at IS NULL"
+                                          " ORDER BY d.enrolled_at DESC LIMIT 1",
+                                          d.identity.machine_id);
+  if (existing) d.id = existing->id;
+  const auto macs = sql::macsJson(d.identity.macs);
+  // New devices and re-enrolled ones differ only in which row they land: one upsert for both.
+  const auto saved = exec(
+      s, dialect_,
+      "INSERT INTO devices (id, machine_id, smbios_uuid, hostname, macs, department, segment,"
+      " token_id, enrolled_at, certificate_serial, certificate_fingerprint, certificate_expires,"
+      " revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE"
+      " SET machine_id = excluded.machine_id, smbios_uuid = excluded.smbios_uuid,"
+      " hostname = excluded.hostname, macs = excluded.macs, department = excluded.department,"
+      " segment = excluded.segment, token_id = excluded.token_id,"
+      " enrolled_at = excluded.enrolled_at, certificate_serial = excluded.certificate_serial,"
+      " certificate_fingerprint = excluded.certificate_fingerprint,"
+      " certificate_expires = excluded.certificate_expires"
+      " WHERE devices.revoked_at IS NULL AND devices.machine_id = excluded.machine_id",
+      d.id, d.identity.machine_id, d.identity.smbios_uuid, d.identity.hostname, macs, d.department,
+      policy::segmentId(d.segment), d.token_id, d.enrolled_at, d.certificate_serial,
+      d.certificate_fingerprint, d.certificate_expires);
+  if (saved == 0) {
+    return std::unexpected(ruleError("device id " + d.id + " belongs to another machine"));
+  }
+  exec(s, dialect_, "DELETE FROM device_macs WHERE device_id = ?", d.id);
+  for (const auto& mac : d.identity.macs) {
+    exec(s, dialect_,
+         "INSERT INTO device_macs (mac, device_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+         sql::lowerAscii(mac), d.id);
+  }
+  return d;
+}
+
+std::expected<std::optional<DeviceRecord>, Error> SqlStore::findDevice(std::string_view id) {
+  return read("cannot read the device",
+              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceRecord>, Error> {
+                return deviceWhere(s, "WHERE d.id = ?", id);
+              });
+}
+
+std::expected<std::optional<DeviceRecord>, Error> SqlStore::findDeviceByMac(std::string_view mac) {
+  return read("cannot look up the MAC address",
+              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceRecord>, Error> {
+                return deviceWhere(s,
+                                   "JOIN device_macs m ON m.device_id = d.id"
+                                   " WHERE m.mac = ? AND d.revoked_at IS NULL"
+                                   " ORDER BY d.enrolled_at DESC, d.id LIMIT 1",
+                                   sql::lowerAscii(mac));
+              });
+}
+
+std::expected<std::optional<DeviceRecord>, Error> SqlStore::findDeviceByMachineId(
+    std::string_view machine_id) {
+  if (machine_id.empty()) return std::nullopt;
+  return read("cannot look up the machine id",
+              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceRecord>, Error> {
+                return deviceWhere(s,
+                                   "WHERE d.machine_id = ? AND d.revoked_at IS NULL"
+                                   " ORDER BY d.enrolled_at DESC LIMIT 1",
+                                   machine_id);
+              });
+}
+
+std::expected<std::vector<DeviceRecord>, Error> SqlStore::listDevices() {
+  return read("cannot list the devices",
+              [&](Poco::Data::Session& s) -> std::expected<std::vector<DeviceRecord>, Error> {
+                const auto rows = query(s, dialect_, selectDevices("ORDER BY d.enrolled_at, d.id"));
+                std::vector<DeviceRecord> devices;
+                for (std::size_t i = 0; i < rows.rowCount(); ++i) {
+                  devices.push_back(deviceFrom(Row(rows, i)));
+                }
+                return devices;
+              });
+}
+
+std::expected<void, Error> SqlStore::revokeDevice(std::string_view id, policy::TimePoint now) {
+  return write(
+      "cannot revoke the device", [&](Poco::Data::Session& s) -> std::expected<void, Error> {
+        exec(s, dialect_, "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+             now, id);
+        if (query(s, dialect_, "SELECT id FROM devices WHERE id = ?", id).rowCount() == 0) {
+          return std::unexpected(ruleError("no device " + std::string(id)));
+        }
+        return {};
+      });
+}
+
+}  // namespace mamori::collector

@@ -1,0 +1,96 @@
+#include "sql_support.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <stdexcept>
+
+namespace mamori::collector::sql {
+namespace {
+
+std::optional<policy::Admission> parseAdmission(std::string_view id) {
+  for (const auto a :
+       {policy::Admission::kAdmit, policy::Admission::kWarn, policy::Admission::kQuarantine}) {
+    if (policy::admissionId(a) == id) return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string Row::text(std::size_t column) const {
+  if (rows_.isNull(column, row_)) return {};
+  return rows_.value(column, row_).convert<std::string>();
+}
+
+std::int64_t Row::number(std::size_t column) const {
+  if (rows_.isNull(column, row_)) return 0;
+  return rows_.value(column, row_).convert<Poco::Int64>();
+}
+
+policy::TimePoint Row::time(std::size_t column) const {
+  return policy::TimePoint(std::chrono::seconds(number(column)));
+}
+
+std::optional<policy::TimePoint> Row::optionalTime(std::size_t column) const {
+  if (rows_.isNull(column, row_)) return std::nullopt;
+  return time(column);
+}
+
+policy::Segment Row::segment(std::size_t column) const {
+  const auto id = text(column);
+  const auto segment = policy::parseSegment(id);
+  if (!segment) throw std::runtime_error("the database holds an unknown segment \"" + id + "\"");
+  return *segment;
+}
+
+policy::Admission Row::admission(std::size_t column) const {
+  const auto id = text(column);
+  const auto admission = parseAdmission(id);
+  if (!admission) {
+    throw std::runtime_error("the database holds an unknown admission \"" + id + "\"");
+  }
+  return *admission;
+}
+
+std::string macsJson(const std::vector<std::string>& macs) {
+  boost::json::array array;
+  for (const auto& mac : macs) array.emplace_back(mac);
+  return boost::json::serialize(array);
+}
+
+std::vector<std::string> macsFromJson(std::string_view json) {
+  std::vector<std::string> macs;
+  if (json.empty()) return macs;
+  const auto value = boost::json::parse(json);  // kept: the loop below borrows from it
+  for (const auto& mac : value.as_array()) {
+    macs.emplace_back(mac.as_string());
+  }
+  return macs;
+}
+
+std::string failingSinceJson(const std::map<std::string, policy::TimePoint, std::less<>>& since) {
+  boost::json::object object;
+  for (const auto& [id, t] : since) object[id] = t.time_since_epoch().count();
+  return boost::json::serialize(object);
+}
+
+std::map<std::string, policy::TimePoint, std::less<>> failingSinceFromJson(std::string_view json) {
+  std::map<std::string, policy::TimePoint, std::less<>> since;
+  if (json.empty()) return since;
+  const auto value = boost::json::parse(json);
+  for (const auto& [id, t] : value.as_object()) {
+    since.emplace(std::string(id), policy::TimePoint(std::chrono::seconds(t.as_int64())));
+  }
+  return since;
+}
+
+std::string lowerAscii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace mamori::collector::sql

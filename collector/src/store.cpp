@@ -1,0 +1,88 @@
+// Store::open: which engine a URL names, and the connection string its Poco connector takes.
+
+#include "mamori/collector/store.hpp"
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+#include "sql_store.hpp"
+
+namespace mamori::collector {
+namespace {
+
+Error usage(std::string message) {
+  Error e;
+  e.code = ErrorCode::kUsage;
+  e.message = std::move(message);
+  return e;
+}
+
+void registerConnectors() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
+}
+
+struct ConninfoFree {
+  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
+
+// Poco's PostgreSQL connector splits its connection string at spaces into key=value pairs and
+// cannot take a URI: libpq parses the URI, and the pairs it yields are handed on. Values with
+// spaces or quotes cannot pass that way and are refused.
+std::expected<std::string, Error> keywordsFromUri(std::string_view url) {
+  char* reason = nullptr;
+  const std::unique_ptr<PQconninfoOption, ConninfoFree> options(
+      PQconninfoParse(std::string(url).c_str(), &reason));
+  if (!options) {
+    std::string why = reason ? reason : "out of memory";
+    PQfreemem(reason);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    return std::unexpected(usage("not a PostgreSQL URI: " + why));
+  }
+  std::string keywords;
+  for (const auto* option = options.get(); option->keyword != nullptr; ++option) {
+    if (option->val == nullptr) continue;
+    const std::string_view value(option->val);
+    if (value.find_first_of(" \t\n'\"\\") != std::string_view::npos) {
+      return std::unexpected(usage("the PostgreSQL parameter \"" + std::string(option->keyword) +
+                                   "\" may not contain spaces, quotes or backslashes"));
+    }
+    if (!keywords.empty()) keywords += ' ';
+    keywords += std::string(option->keyword) + "=" + std::string(value);
+  }
+  return keywords;
+}
+
+// `sqlite:PATH`, `sqlite://PATH` or a plain path.
+std::string sqlitePath(std::string_view url) {
+  if (url.starts_with("sqlite:")) url.remove_prefix(7);
+  if (url.starts_with("//")) url.remove_prefix(2);
+  return std::string(url);
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<Store>, Error> Store::open(std::string_view url) {
+  registerConnectors();
+  // The only clock read of the store: when a migration was applied, for the record.
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    auto keywords = keywordsFromUri(url);
+    if (!keywords) return std::unexpected(keywords.error());
+    return SqlStore::create(Engine::kPostgres, *keywords, now);
+  }
+  const auto path = sqlitePath(url);
+  if (path.empty()) return std::unexpected(usage("no database given (a path or a URL)"));
+  return SqlStore::create(Engine::kSqlite, path, now);
+}
+
+}  // namespace mamori::collector
