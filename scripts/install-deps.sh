@@ -12,7 +12,7 @@ packages=(
   libpoco-dev libsqlite3-dev libpq-dev  # HTTPS, Poco::Data (SQLite, PostgreSQL), the agent's outbox
   postgresql-15                  # the storage tests run against a real PostgreSQL 15 cluster
   freeradius freeradius-rest freeradius-utils  # rlm_rest and radclient for the RADIUS test
-  curl jq openssl sqlite3        # the integration tests drive the collector as a client would
+  curl jq openssl sqlite3 iproute2  # the integration tests drive the collector as a client would
 )
 
 missing=()

@@ -10,7 +10,12 @@ Response Service::enroll(std::string_view body, policy::TimePoint now) const {
   if (!request) return errorResponse(400, "invalid_request", request.error());
   auto token = parseToken(request->token);
   if (!token) return errorResponse(401, "invalid_token", token.error());
-  const auto device_id = protocol::randomUuid();  // chosen here, never by the PC
+  // Chosen here, never by the PC; a PC enrolling again keeps its id (the store supersedes its
+  // old certificate), so the certificate must name that id.
+  auto existing = store_.findDeviceByMachineId(request->identity.machine_id);
+  if (!existing) return errorResponse(503, "storage", existing.error());
+  const auto device_id =
+      *existing && !(*existing)->revoked_at ? (*existing)->id : protocol::randomUuid();
 
   auto certificate =
       ca_.issue(request->csr_pem, device_id, now, config_.device_certificate_validity);

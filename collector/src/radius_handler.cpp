@@ -38,12 +38,15 @@ std::string normalisedMac(std::string_view text) {
   return mac;
 }
 
+// rlm_rest expands `%{...}` in values by default; a reason text must arrive as written.
+boost::json::object literal(std::string_view text) { return {{"value", text}, {"do_xlat", false}}; }
+
 Response vlanReply(std::string_view vlan, std::string_view message) {
   return {200,
           {{"reply:Tunnel-Type", "VLAN"},
            {"reply:Tunnel-Medium-Type", "IEEE-802"},
            {"reply:Tunnel-Private-Group-Id", vlan},
-           {"reply:Reply-Message", message}}};
+           {"reply:Reply-Message", literal(message)}}};
 }
 
 }  // namespace
@@ -72,7 +75,7 @@ Response Service::radiusAuthorize(const Peer& peer, std::string_view body,
     if (config_.radius.quarantine_unknown) {
       return vlanReply(config_.radius.quarantine_vlan, "mamori: unknown device, quarantined");
     }
-    return {401, {{"reply:Reply-Message", "mamori: unknown device"}}};
+    return {401, {{"reply:Reply-Message", literal("mamori: unknown device")}}};
   }
   const DeviceRecord& device = **found;
   auto posture = store_.latestPosture(device.id);

@@ -56,9 +56,20 @@ std::optional<std::string> unusable(const TokenRecord& token, policy::TimePoint 
 
 Error storageError(std::string_view what, const std::exception& e) {
   const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
+  // libpq's reasons run over several lines; an Error is one.
+  std::string reason;
+  for (const char c : poco ? poco->displayText() : std::string(e.what())) {
+    const bool space = c == '\n' || c == '\t' || c == ' ';
+    if (!space) {
+      reason += c;
+    } else if (!reason.empty() && reason.back() != ' ') {
+      reason += ' ';
+    }
+  }
+  while (!reason.empty() && reason.back() == ' ') reason.pop_back();
   Error error;
   error.code = ErrorCode::kIo;
-  error.message = std::string(what) + ": " + (poco ? poco->displayText() : e.what());
+  error.message = std::string(what) + ": " + reason;
   return error;
 }
 
@@ -78,6 +89,7 @@ SqlStore::~SqlStore() = default;
 
 std::expected<std::unique_ptr<Store>, Error> SqlStore::create(Engine engine,
                                                               const std::string& connection,
+                                                              std::string_view name,
                                                               policy::TimePoint now) {
   const Dialect dialect(engine);
   std::unique_ptr<SqlStore> store;
@@ -87,7 +99,7 @@ std::expected<std::unique_ptr<Store>, Error> SqlStore::create(Engine engine,
     auto migrated = schema::migrate(lease.session(), dialect, schema::migrations(), now);
     if (!migrated) return std::unexpected(migrated.error());
   } catch (const std::exception& e) {
-    return std::unexpected(storageError("cannot open the database", e));
+    return std::unexpected(storageError("cannot open " + std::string(name), e));
   }
   return store;
 }

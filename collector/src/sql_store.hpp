@@ -26,10 +26,11 @@ Error ruleError(std::string message);
 
 class SqlStore final : public Store {
  public:
-  /// Connects (`connection` as the Poco connector takes it) and migrates. `now` dates the
-  /// migrations applied.
+  /// Connects (`connection` as the Poco connector takes it) and migrates. `name` says which
+  /// database in errors (never a password); `now` dates the migrations applied.
   static std::expected<std::unique_ptr<Store>, Error> create(Engine engine,
                                                              const std::string& connection,
+                                                             std::string_view name,
                                                              policy::TimePoint now);
   ~SqlStore() override;
 

@@ -6,6 +6,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,23 @@ std::expected<std::string, Error> keywordsFromUri(std::string_view url) {
   return keywords;
 }
 
+// "the PostgreSQL database NAME (host=... port=...)" from the key=value pairs, password left out.
+std::string databaseName(std::string_view keywords) {
+  std::string name = "the PostgreSQL database";
+  std::string where;
+  while (!keywords.empty()) {
+    const auto end = std::min(keywords.find(' '), keywords.size());
+    const auto pair = keywords.substr(0, end);
+    keywords.remove_prefix(std::min(end + 1, keywords.size()));
+    if (pair.starts_with("dbname=")) {
+      name += " " + std::string(pair.substr(7));
+    } else if (pair.starts_with("host=") || pair.starts_with("port=")) {
+      where += (where.empty() ? "" : " ") + std::string(pair);
+    }
+  }
+  return where.empty() ? name : name + " (" + where + ")";
+}
+
 // `sqlite:PATH`, `sqlite://PATH` or a plain path.
 std::string sqlitePath(std::string_view url) {
   if (url.starts_with("sqlite:")) url.remove_prefix(7);
@@ -78,11 +96,11 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(std::string_view url) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     auto keywords = keywordsFromUri(url);
     if (!keywords) return std::unexpected(keywords.error());
-    return SqlStore::create(Engine::kPostgres, *keywords, now);
+    return SqlStore::create(Engine::kPostgres, *keywords, databaseName(*keywords), now);
   }
   const auto path = sqlitePath(url);
   if (path.empty()) return std::unexpected(usage("no database given (a path or a URL)"));
-  return SqlStore::create(Engine::kSqlite, path, now);
+  return SqlStore::create(Engine::kSqlite, path, "the SQLite database " + path, now);
 }
 
 }  // namespace mamori::collector

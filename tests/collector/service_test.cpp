@@ -224,3 +224,18 @@ TEST_CASE("a grace period admits with a warning and quarantines when it ends") {
   CHECK(admissionAt(device, &posture, policy, kNow + 12h).admission ==
         policy::Admission::kQuarantine);
 }
+
+TEST_CASE("a PC enrolling again keeps its id and only its new certificate is accepted") {
+  Collector c;
+  const auto token = c.token(2);
+  const auto first = c.enroll(token);
+  const auto second = c.enroll(token);
+  REQUIRE(first.status == 200);
+  REQUIRE(second.status == 200);
+  const auto id = std::string(second.body.at("device_id").as_string());
+  CHECK(first.body.at("device_id") == second.body.at("device_id"));
+  CHECK(c.ca.deviceOf(std::string(second.body.at("certificate").as_string()), kNow) == id);
+  const auto device = **c.store->findDevice(id);
+  const Peer current{PeerRole::kDevice, id, device.certificate_fingerprint};
+  CHECK(c.service->report(current, reportText(testing::healthyFacts()), kNow).status == 200);
+}

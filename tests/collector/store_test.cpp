@@ -24,37 +24,35 @@ namespace {
 
 const policy::TimePoint kNow = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22};
 
-// A fresh empty database per case; `scalar` reaches into it as another program (an older or
-// newer collector) would.
+// Reads one number from the database as another program (an older or newer collector) would.
+std::int64_t scalar(const std::string& connector, const std::string& where,
+                    const std::string& sql) {
+  Poco::Data::Session session(connector, where);
+  std::int64_t value = 0;
+  session << sql, into(value), now;
+  return value;
+}
+
+void execute(const std::string& connector, const std::string& where, const std::string& sql) {
+  Poco::Data::Session session(connector, where);
+  session << sql, now;
+}
+
+// A fresh empty database per case.
 struct Sqlite {
   std::string url() const { return "sqlite:" + file; }
-  std::int64_t scalar(const std::string& sql) const {
-    Poco::Data::Session session("sqlite", file);
-    std::int64_t value = 0;
-    session << sql, into(value), now;
-    return value;
-  }
-  void execute(const std::string& sql) const {
-    Poco::Data::Session session("sqlite", file);
-    session << sql, now;
-  }
+  std::int64_t scalar(const std::string& sql) const { return ::scalar("sqlite", file, sql); }
+  void execute(const std::string& sql) const { ::execute("sqlite", file, sql); }
   testing::TempRoot root;
   std::string file = (root.path() / "collector.db").string();
 };
 
 struct Postgres {
   std::string url() const { return PostgresCluster::shared().url(name); }
-  std::int64_t scalar(const std::string& sql) const {
-    Poco::Data::Session session("postgresql", PostgresCluster::shared().keywords(name));
-    std::int64_t value = 0;
-    session << sql, into(value), now;
-    return value;
-  }
-  void execute(const std::string& sql) const {
-    Poco::Data::Session session("postgresql", PostgresCluster::shared().keywords(name));
-    session << sql, now;
-  }
+  std::int64_t scalar(const std::string& sql) const { return ::scalar("postgresql", where, sql); }
+  void execute(const std::string& sql) const { ::execute("postgresql", where, sql); }
   std::string name = PostgresCluster::shared().createDatabase();
+  std::string where = PostgresCluster::shared().keywords(name);
 };
 
 }  // namespace

@@ -117,6 +117,8 @@ admin() { "$collector" "$@" --config "$config" --lang en; }
 # FreeRADIUS: a minimal radiusd.conf of our own that includes only the shipped module and site
 # (plus Debian's "always" module, which provides `reject`), on a free loopback UDP port.
 # No `user`/`group` in `security`: radiusd stays the invoking user and can read $tmp.
+# 8 RADIUS threads, so the module's pool (max = max_servers) stays below the collector's 16
+# threads, as installer/freeradius/README.md ("Capacity") asks.
 # ---------------------------------------------------------------------------------------------
 raddb=$tmp/raddb
 mkdir -p "$raddb/mods-enabled" "$raddb/sites-enabled" "$raddb/run" "$raddb/log" "$raddb/certs"
@@ -163,10 +165,10 @@ security {
 proxy_requests = no
 \$INCLUDE clients.conf
 thread pool {
-	start_servers = 5
-	max_servers = 32
-	min_spare_servers = 3
-	max_spare_servers = 10
+	start_servers = 4
+	max_servers = 8
+	min_spare_servers = 2
+	max_spare_servers = 8
 	max_requests_per_server = 0
 	auto_limit_acct = no
 }
