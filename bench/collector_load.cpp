@@ -19,6 +19,7 @@
 #include "collector_client.hpp"
 #include "device_key.hpp"
 #include "mamori/platform/posture_probe.hpp"
+#include "mamori/protocol/atomic_file.hpp"
 #include "mamori/protocol/messages.hpp"
 
 namespace {
@@ -76,7 +77,7 @@ Device enroll(const Args& a, const std::filesystem::path& dir, int n,
     std::fprintf(stderr, "enroll: %s\n", answer.error().error.message.c_str());
     std::exit(1);
   }
-  (void)agent::writeFileAtomically(d.cert, answer->certificate_pem, 0644);
+  (void)protocol::writeFileAtomically(d.cert, answer->certificate_pem, 0644);
   return d;
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "atomic_file.hpp"  // the key and certificate files are written with it
 #include "mamori/error.hpp"
+#include "mamori/protocol/atomic_file.hpp"  // the key and certificate files are written with it
 
 namespace mamori::agent {
 

@@ -67,7 +67,8 @@ int runEnroll(const EnrollOptions& o, std::ostream& out, std::ostream& err) {
   auto answer = client->enroll({o.token, *csr, identity, MAMORI_VERSION});
   if (!answer) return failed(err, ja, "collector", answer.error().error);
 
-  if (auto ok = writeFileAtomically(paths.certificate(), answer->certificate_pem, 0644); !ok) {
+  if (auto ok = protocol::writeFileAtomically(paths.certificate(), answer->certificate_pem, 0644);
+      !ok) {
     return failed(err, ja, "certificate", ok.error());
   }
   if (o.server_ca) {

@@ -41,17 +41,17 @@ DrainResult drainOutbox(LocalStore& store, CollectorClient& client, policy::Time
       result.admission = ack->admission;
       continue;
     }
-    const bool transient = !ack && ack.error().transient();
     result.last_error =
         ack ? "the collector acknowledged another report id" : ack.error().error.message;
-    const auto delay =
-        retryDelay(entry.attempts + 1, random + static_cast<std::uint64_t>(entry.attempts));
-    (void)store.markFailed(entry.report_id, now + delay, result.last_error);
-    if (transient) {
-      // The collector is down or busy: the rest would fail the same way.
+    if (!ack && ack.error().transient()) {
+      // The collector is down or busy: the rest would fail the same way, and the caller backs
+      // off the whole drain rather than this one report.
       result.deferred = static_cast<int>(due->size()) - result.sent - result.refused;
       break;
     }
+    // Refused: this report waits longer and longer; the others go on.
+    (void)store.markFailed(entry.report_id, now + retryDelay(entry.attempts + 1, random),
+                           result.last_error);
     ++result.refused;
   }
   return result;

@@ -33,7 +33,9 @@ struct DrainResult {
 
 /// Sends due reports oldest first (every queued one with `ignore_backoff`, as `run --once`
 /// does when an admin asks for it). A report leaves the outbox only when the collector's
-/// answer names its id; any failure reschedules it (exponential backoff from `random`).
+/// answer names its id. A refused report is rescheduled (exponential backoff from `random`); an
+/// unreachable collector stops the drain and leaves every report as it was (`deferred`), for
+/// the caller to back off.
 DrainResult drainOutbox(LocalStore& store, CollectorClient& client, policy::TimePoint now,
                         std::uint64_t random, bool ignore_backoff = false);
 

@@ -3,6 +3,7 @@
 #include "admin_commands.hpp"
 #include "collector_state.hpp"
 #include "mamori/collector/service.hpp"
+#include "mamori/protocol/atomic_file.hpp"
 
 namespace mamori::collector::admin {
 namespace {
@@ -91,10 +92,11 @@ int serviceCertificate(const Context& c, const Options& o) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   for (const auto& [file, content, mode] :
-       {std::tuple{dir / (name + ".key"), pair->key_pem, 0600u},
-        std::tuple{dir / (name + ".crt"), cert->pem, 0644u},
-        std::tuple{dir / "ca.crt", state->ca.certificatePem(), 0644u}}) {
-    if (auto ok = writeFileAtomically(file, content, mode); !ok) return fail(c, ok.error());
+       {std::tuple{dir / (name + ".key"), pair->key_pem, mode_t{0600}},
+        std::tuple{dir / (name + ".crt"), cert->pem, mode_t{0644}},
+        std::tuple{dir / "ca.crt", state->ca.certificatePem(), mode_t{0644}}}) {
+    if (auto ok = protocol::writeFileAtomically(file, content, mode); !ok)
+      return fail(c, ok.error());
   }
   c.out << (ja(c) ? "サービス証明書を書き出しました: " : "service certificate written: ")
         << (dir / (name + ".crt")).string() << " (" << cert->serial << ")\n";

@@ -1,16 +1,13 @@
 #include "collector_state.hpp"
 
-#include <fcntl.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 
-#include "openssl_handles.hpp"
+#include "mamori/protocol/atomic_file.hpp"
+#include "mamori/protocol/key_pair.hpp"
+#include "mamori/protocol/openssl_handles.hpp"
 
 namespace mamori::collector {
 namespace {
@@ -38,10 +35,10 @@ std::expected<EnrollmentCa, Error> loadOrCreateCa(const fs::path& dir, policy::T
   }
   auto ca = EnrollmentCa::create("collector", now, std::chrono::days{3650});
   if (!ca) return ca;
-  if (auto ok = writeFileAtomically(key, ca->privateKeyPem(), 0600); !ok) {
+  if (auto ok = protocol::writeFileAtomically(key, ca->privateKeyPem(), 0600); !ok) {
     return std::unexpected(ok.error());
   }
-  if (auto ok = writeFileAtomically(cert, ca->certificatePem(), 0644); !ok) {
+  if (auto ok = protocol::writeFileAtomically(cert, ca->certificatePem(), 0644); !ok) {
     return std::unexpected(ok.error());
   }
   return ca;
@@ -68,42 +65,11 @@ bool serverCertificateCurrent(const fs::path& cert_file, const std::vector<std::
 }  // namespace
 
 std::expected<KeyAndRequest, Error> makeKeyAndRequest(std::string_view common_name) {
-  const ssl::Key key(EVP_EC_gen("P-256"));
-  const ssl::Request request(X509_REQ_new());
-  if (!key || !request) return std::unexpected(ssl::error(ErrorCode::kIo, "no key pair"));
-  X509_NAME* name = X509_REQ_get_subject_name(request.get());
-  const std::string cn(common_name);
-  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                                 0) != 1 ||
-      X509_REQ_set_pubkey(request.get(), key.get()) != 1 ||
-      X509_REQ_sign(request.get(), key.get(), EVP_sha256()) == 0) {
-    return std::unexpected(ssl::error(ErrorCode::kIo, "cannot make the certificate request"));
-  }
-  const ssl::Bio key_out(BIO_new(BIO_s_mem())), csr_out(BIO_new(BIO_s_mem()));
-  if (PEM_write_bio_PrivateKey(key_out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
-          1 ||
-      PEM_write_bio_X509_REQ(csr_out.get(), request.get()) != 1) {
-    return std::unexpected(ssl::error(ErrorCode::kIo, "cannot write the key pair"));
-  }
-  return KeyAndRequest{ssl::contents(key_out.get()), ssl::contents(csr_out.get())};
-}
-
-std::expected<void, Error> writeFileAtomically(const fs::path& file, std::string_view content,
-                                               unsigned mode) {
-  const fs::path temp = file.string() + ".tmp";
-  const int fd =
-      ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
-  if (fd < 0) return std::unexpected(fileError(temp, std::strerror(errno)));
-  const bool written =
-      ::fchmod(fd, static_cast<mode_t>(mode)) == 0 &&
-      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-      ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || ::rename(temp.c_str(), file.c_str()) != 0) {
-    return std::unexpected(fileError(file, std::strerror(errno)));
-  }
-  return {};
+  auto key = protocol::newPrivateKeyPem();
+  if (!key) return std::unexpected(key.error());
+  auto csr = protocol::certificateRequest(*key, common_name);
+  if (!csr) return std::unexpected(csr.error());
+  return KeyAndRequest{std::move(*key), std::move(*csr)};
 }
 
 std::expected<CollectorState, Error> prepareState(const CollectorConfig& config,
@@ -123,10 +89,10 @@ std::expected<CollectorState, Error> prepareState(const CollectorConfig& config,
     if (!pair) return std::unexpected(pair.error());
     auto cert = ca->issueServer(pair->csr_pem, config.server_names, now, std::chrono::days{397});
     if (!cert) return std::unexpected(cert.error());
-    if (auto ok = writeFileAtomically(files.server_key, pair->key_pem, 0600); !ok) {
+    if (auto ok = protocol::writeFileAtomically(files.server_key, pair->key_pem, 0600); !ok) {
       return std::unexpected(ok.error());
     }
-    if (auto ok = writeFileAtomically(files.server_certificate, cert->pem, 0644); !ok) {
+    if (auto ok = protocol::writeFileAtomically(files.server_certificate, cert->pem, 0644); !ok) {
       return std::unexpected(ok.error());
     }
   }

@@ -31,15 +31,12 @@ struct CollectorState {
 std::expected<CollectorState, Error> prepareState(const CollectorConfig& config,
                                                   policy::TimePoint now);
 
-/// A new ECDSA P-256 key (PEM, PKCS#8) and a certificate request for it (PEM).
+/// A new P-256 key pair (PEM) and a certificate request for it, made on this host: for the
+/// collector's own server certificate and for services such as FreeRADIUS.
 struct KeyAndRequest {
   std::string key_pem;
   std::string csr_pem;
 };
 std::expected<KeyAndRequest, Error> makeKeyAndRequest(std::string_view common_name);
-
-/// Writes `content` to `file` through a temporary file and a rename, with `mode`.
-std::expected<void, Error> writeFileAtomically(const std::filesystem::path& file,
-                                               std::string_view content, unsigned mode);
 
 }  // namespace mamori::collector

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "openssl_handles.hpp"
+#include "mamori/protocol/openssl_handles.hpp"
 
 namespace mamori::collector {
 
@@ -40,16 +40,6 @@ Error failure(ErrorCode code, std::string message) {
   return e;
 }
 
-std::string hex(const unsigned char* data, std::size_t size) {
-  std::string out;
-  char buf[3];
-  for (std::size_t i = 0; i < size; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", data[i]);
-    out += buf;
-  }
-  return out;
-}
-
 time_t toTimeT(policy::TimePoint t) { return std::chrono::system_clock::to_time_t(t); }
 
 // 128 random bits, positive (RFC 5280 4.1.2.2: at most 20 octets, unpredictable).
@@ -63,7 +53,7 @@ std::expected<std::string, Error> setRandomSerial(X509* cert) {
   if (!n || !BN_to_ASN1_INTEGER(n.get(), X509_get_serialNumber(cert))) {
     return std::unexpected(ssl::error(ErrorCode::kIo, "cannot set the serial number"));
   }
-  return hex(bytes.data(), bytes.size());
+  return ssl::hex(bytes.data(), bytes.size());
 }
 
 bool addName(X509_NAME* name, const char* field, std::string_view value) {
@@ -168,7 +158,7 @@ std::expected<IssuedCertificate, Error> describe(X509* cert, std::string serial,
     return std::unexpected(ssl::error(ErrorCode::kIo, "cannot write the certificate"));
   }
   return IssuedCertificate{ssl::contents(out.get()), std::move(serial), not_after,
-                           hex(md.data(), md_size)};
+                           ssl::hex(md.data(), md_size)};
 }
 
 }  // namespace
@@ -356,7 +346,7 @@ std::expected<Peer, Error> peerOf(X509* verified_certificate) {
   if (!X509_digest(verified_certificate, EVP_sha256(), md.data(), &md_size)) {
     return std::unexpected(ssl::error(ErrorCode::kIo, "cannot digest the certificate"));
   }
-  peer.sha256_fingerprint = hex(md.data(), md_size);
+  peer.sha256_fingerprint = ssl::hex(md.data(), md_size);
   return peer;
 }
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "mamori/protocol/openssl_handles.hpp"
+
 namespace mamori::collector {
 namespace {
 
@@ -23,15 +25,6 @@ Error failure(ErrorCode code, std::string message) {
   e.code = code;
   e.message = std::move(message);
   return e;
-}
-
-std::string hex(const unsigned char* data, std::size_t size) {
-  std::string out;
-  for (std::size_t i = 0; i < size; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 0xf];
-  }
-  return out;
 }
 
 std::string base64Url(const unsigned char* data, std::size_t size) {
@@ -54,7 +47,7 @@ std::string sha256Hex(std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int size = 0;
   EVP_Digest(text.data(), text.size(), md.data(), &size, EVP_sha256(), nullptr);
-  return hex(md.data(), size);
+  return ssl::hex(md.data(), size);
 }
 
 // Characters of printable UTF-8 text, or nothing for control characters or broken UTF-8.
@@ -128,7 +121,7 @@ std::expected<NewToken, Error> makeToken(std::string_view department, policy::Se
   }
   NewToken token;
   auto& r = token.record;
-  r.id = hex(random.data(), kIdBytes);
+  r.id = ssl::hex(random.data(), kIdBytes);
   r.department = std::string(department);
   r.segment = segment;
   r.created_at = now;

@@ -1,5 +1,7 @@
 #include "mamori/collector/service.hpp"
 
+#include "mamori/policy/admission.hpp"
+
 namespace mamori::collector {
 
 Response errorResponse(int status, std::string_view code, const Error& error) {
@@ -52,26 +54,15 @@ protocol::AdmissionState admissionAt(const DeviceRecord& device, const Posture* 
     state.reason = {"まだ一度も報告がないため隔離", "quarantined: no report yet"};
     return state;
   }
-  const auto& rules = policy.profile(device.segment).admission;
+  const policy::AdmissionDecision judged{posture->admission, false, posture->grace_ends,
+                                         posture->admission_reason};
+  const auto now_decided = policy::admissionAt(judged, posture->generated_at,
+                                               policy.profile(device.segment).admission, now);
   state.reported_at = posture->generated_at;
-  state.admission = posture->admission;
-  state.grace_ends = posture->grace_ends;
-  state.reason = posture->admission_reason;
-  if (now - posture->generated_at > rules.report_freshness) {
-    state.admission = policy::Admission::kQuarantine;
-    state.stale = true;
-    state.reason = {"報告が " + std::to_string(rules.report_freshness.count()) +
-                        " 時間以上途絶えているため隔離 (最終 " +
-                        policy::formatTimestamp(posture->generated_at) + ")",
-                    "quarantined: no report for more than " +
-                        std::to_string(rules.report_freshness.count()) + " h (last " +
-                        policy::formatTimestamp(posture->generated_at) + ")"};
-  } else if (posture->grace_ends && now >= *posture->grace_ends) {
-    state.admission = policy::Admission::kQuarantine;
-    state.reason = {
-        "猶予期間 (" + policy::formatTimestamp(*posture->grace_ends) + " まで) が終了したため隔離",
-        "quarantined: the grace period ended at " + policy::formatTimestamp(*posture->grace_ends)};
-  }
+  state.admission = now_decided.admission;
+  state.stale = now_decided.stale;
+  state.grace_ends = now_decided.grace_ends;
+  state.reason = now_decided.reason;
   return state;
 }
 

@@ -49,6 +49,16 @@ AdmissionDecision staleDecision(const AdmissionRules& rules, TimePoint reported_
 
 }  // namespace
 
+AdmissionDecision admissionAt(const AdmissionDecision& judged, TimePoint reported_at,
+                              const AdmissionRules& rules, TimePoint now) {
+  if (now - reported_at > rules.report_freshness) return staleDecision(rules, reported_at);
+  if (!judged.grace_ends || now < *judged.grace_ends) return judged;
+  AdmissionDecision d;
+  d.reason = {"猶予期間 (" + formatTimestamp(*judged.grace_ends) + " まで) が終了したため隔離",
+              "quarantined: the grace period ended at " + formatTimestamp(*judged.grace_ends)};
+  return d;
+}
+
 AdmissionDecision decideAdmission(const Verdict& verdict, const AdmissionRules& rules,
                                   const FailingSince& failing_since, TimePoint reported_at,
                                   TimePoint now) {

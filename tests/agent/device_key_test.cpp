@@ -14,14 +14,15 @@
 #include <iterator>
 #include <string>
 
-#include "atomic_file.hpp"
-#include "openssl_ptr.hpp"
+#include "mamori/protocol/atomic_file.hpp"
+#include "mamori/protocol/openssl_handles.hpp"
 #include "temp_root.hpp"
 
 namespace mamori::agent {
 namespace {
 
 namespace fs = std::filesystem;
+using protocol::writeFileAtomically;
 using testing::TempRoot;
 
 std::string slurp(const fs::path& file) {

@@ -43,4 +43,10 @@ AdmissionDecision decideAdmission(const Verdict& verdict, const AdmissionRules& 
                                   const FailingSince& failing_since, TimePoint reported_at,
                                   TimePoint now);
 
+/// A decision made when a report was judged (`judged`, for a report collected at
+/// `reported_at`), seen again at `now`: quarantined once the report is older than the freshness
+/// window (stale), or once the grace period that kept it from quarantine has ended.
+AdmissionDecision admissionAt(const AdmissionDecision& judged, TimePoint reported_at,
+                              const AdmissionRules& rules, TimePoint now);
+
 }  // namespace mamori::policy

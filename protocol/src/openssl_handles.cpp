@@ -1,10 +1,10 @@
-#include "openssl_handles.hpp"
+#include "mamori/protocol/openssl_handles.hpp"
 
 #include <openssl/err.h>
 
 #include <climits>
 
-namespace mamori::collector::ssl {
+namespace mamori::ssl {
 
 Error error(ErrorCode code, std::string_view what) {
   std::string message(what);
@@ -30,4 +30,15 @@ std::string contents(BIO* bio) {
   return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
 }
 
-}  // namespace mamori::collector::ssl
+std::string hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 0x0f];
+  }
+  return out;
+}
+
+}  // namespace mamori::ssl

@@ -1,5 +1,8 @@
 #pragma once
 
+// Both ends keep keys and certificates in files that must never be seen half-written or, for a
+// key, readable by others: the agent its device key, the collector its CA and server key.
+
 #include <sys/types.h>
 
 #include <expected>
@@ -8,7 +11,7 @@
 
 #include "mamori/error.hpp"
 
-namespace mamori::agent {
+namespace mamori::protocol {
 
 /// What `writeFileAtomically` does when the file already exists.
 enum class IfExists {
@@ -26,4 +29,4 @@ std::expected<void, Error> writeFileAtomically(const std::filesystem::path& file
                                                std::string_view content, mode_t mode,
                                                IfExists if_exists = IfExists::kReplace);
 
-}  // namespace mamori::agent
+}  // namespace mamori::protocol

@@ -1,6 +1,7 @@
 #pragma once
 
-// Owning handles for the OpenSSL objects the CA uses, and OpenSSL's error queue as an Error.
+// Owning handles for the OpenSSL objects of the enrollment exchange (the agent's key and request,
+// the collector's CA), OpenSSL's error queue as an Error, and the small conversions around them.
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -13,7 +14,7 @@
 
 #include "mamori/error.hpp"
 
-namespace mamori::collector::ssl {
+namespace mamori::ssl {
 
 template <auto Free>
 struct Deleter {
@@ -38,4 +39,7 @@ Bio readBio(std::string_view text);
 /// Everything written to a memory BIO.
 std::string contents(BIO* bio);
 
-}  // namespace mamori::collector::ssl
+/// Lower-case hex of `size` bytes (serial numbers, fingerprints, token ids).
+std::string hex(const unsigned char* data, std::size_t size);
+
+}  // namespace mamori::ssl

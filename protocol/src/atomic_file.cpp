@@ -1,4 +1,4 @@
-#include "atomic_file.hpp"
+#include "mamori/protocol/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-namespace mamori::agent {
+namespace mamori::protocol {
 namespace {
 
 namespace fs = std::filesystem;
@@ -131,4 +131,4 @@ std::expected<void, Error> writeFileAtomically(const fs::path& file, std::string
   return syncDirectory(file);
 }
 
-}  // namespace mamori::agent
+}  // namespace mamori::protocol
