@@ -1,3 +1,4 @@
+#include <boost/json/parse.hpp>
 #include <ostream>
 
 #include "admin_commands.hpp"
@@ -10,6 +11,33 @@ namespace {
 
 std::string timeOrDash(const std::optional<policy::TimePoint>& t) {
   return t ? policy::formatTimestamp(*t) : "-";
+}
+
+// The findings an admin acts on: every requirement the last report did not meet, with the
+// evidence as the collector recorded it (in Japanese: the stored verdict is the staff's text).
+void printUnmetFindings(const Context& c, const std::string& verdict_json) {
+  boost::system::error_code ec;
+  const auto verdict = boost::json::parse(verdict_json, ec);
+  const auto* findings =
+      ec || !verdict.is_object() ? nullptr : verdict.as_object().if_contains("findings");
+  if (findings == nullptr || !findings->is_array()) return;
+  c.out << (ja(c) ? "未達の要件:\n" : "requirements not met:\n");
+  int unmet = 0;
+  for (const auto& value : findings->as_array()) {
+    const auto* f = value.if_object();
+    if (f == nullptr || !f->contains("status") || f->at("status") == "pass") continue;
+    const auto text = [&](const char* key) {
+      const auto* v = f->if_contains(key);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    c.out << "  " << text("id") << "  " << text("status") << "  " << text("severity");
+    if (const auto exception = text("exception"); !exception.empty()) {
+      c.out << (ja(c) ? "  (例外 " : "  (exception ") << exception << ')';
+    }
+    c.out << "  " << text("evidence") << '\n';
+    ++unmet;
+  }
+  if (unmet == 0) c.out << (ja(c) ? "  なし\n" : "  none\n");
 }
 
 }  // namespace
@@ -65,7 +93,7 @@ int deviceShow(const Context& c, const std::string& id) {
   auto count = c.store.countReports(d.id);
   if (!count) return fail(c, count.error());
   line("報告数", "reports", std::to_string(*count));
-  if (latest) line("判定 (JSON)", "verdict (JSON)", latest->verdict_json);
+  if (latest) printUnmetFindings(c, latest->verdict_json);
   return 0;
 }
 

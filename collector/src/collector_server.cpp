@@ -6,11 +6,11 @@
 #include <Poco/PatternFormatter.h>
 
 #include <chrono>
-#include <fstream>
 
 #include "collector_state.hpp"
 #include "https_server.hpp"
 #include "mamori/collector/service.hpp"
+#include "mamori/protocol/atomic_file.hpp"
 
 namespace mamori::collector {
 namespace {
@@ -57,7 +57,13 @@ int CollectorServer::main(const std::vector<std::string>&) {
                   std::to_string(service.policy().version) + ", database " +
                   (config->database.starts_with("postgresql:") ? "PostgreSQL" : "SQLite") + ")");
   if (config->port_file) {
-    std::ofstream(*config->port_file) << (*server)->port() << '\n';
+    // Atomic, so whoever waits for the file never reads half a number.
+    const auto port = std::to_string((*server)->port()) + "\n";
+    if (auto written = protocol::writeFileAtomically(*config->port_file, port, 0644); !written) {
+      log.fatal("mamori-collector: " + written.error().describe());
+      (*server)->stop();
+      return EXIT_CANTCREAT;
+    }
   }
   waitForTerminationRequest();
   log.information("stopping");

@@ -2,29 +2,20 @@
 # End to end on loopback with real processes: a collector (HTTPS, SQLite), agents enrolled with
 # tokens, reports over mutual TLS. Usage: collector_test.sh COLLECTOR_BIN AGENT_BIN FIXTURES_DIR
 set -euo pipefail
-COLLECTOR=$1 AGENT=$2 FIXTURES=$3
-T=$(mktemp -d /tmp/mamori-it.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+collector=$(realpath "$1") AGENT=$(realpath "$2") FIXTURES=$3
+lab_name=collector_test
+lab_tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-it.XXXXXX")
+T=$lab_tmp
+source "$(dirname "$0")/../../scripts/lib/lab.sh"
+lab_init
+fail() { lab_fail "$@"; }
 pass() { echo "ok: $*"; }
 
-start_collector() {  # [port]
-  rm -f "$T/port"
-  cat > "$T/collector.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": ${1:-0}}, "state_dir": "$T/collector",
- "port_file": "$T/port", "max_report_bytes": 65536}
-JSON
-  "$COLLECTOR" serve --config "$T/collector.json" >>"$T/collector.log" 2>&1 &
-  COLLECTOR_PID=$!
-  PIDS+=("$COLLECTOR_PID")
-  for _ in $(seq 100); do [[ -s "$T/port" ]] && break; sleep 0.1; done
-  [[ -s "$T/port" ]] || { cat "$T/collector.log"; fail "collector did not start"; }
-  PORT=$(cat "$T/port")
-}
-stop_collector() { kill "$COLLECTOR_PID"; wait "$COLLECTOR_PID" 2>/dev/null || true; }
-admin() { "$COLLECTOR" "$@" --config "$T/collector.json" --lang en; }
+lab_collector_config
+jq '.max_report_bytes = 65536' "$collector_config" >"$T/c.json" && mv "$T/c.json" "$collector_config"
+start_collector() { lab_start_collector "$@"; PORT=$collector_port; }
+stop_collector() { lab_stop_collector; }
+admin() { lab_admin "$@"; }
 reports_of() { admin device show "$1" | sed -n 's/^reports: //p'; }
 
 start_collector
