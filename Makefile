@@ -6,7 +6,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan test test-asan demo bench fuzz format clean
+.PHONY: all deps build build-asan test test-asan demo bench bench-collector fuzz format clean
 
 all: build
 
@@ -37,8 +37,14 @@ test: test-asan build
 demo: build
 	@bash scripts/demo.sh $(BUILD)
 
+# Benchmarks print ratios against a baseline run in the same process or script.
 bench: build
 	$(BUILD)/bench/mamori_bench_check
+	bash bench/collector_bench.sh $(BUILD)
+
+# The collector alone: reports/s and RADIUS latency on SQLite and PostgreSQL (several minutes).
+bench-collector: build
+	bash bench/collector_bench.sh $(BUILD)
 
 # libFuzzer targets with clang, FUZZ_SECONDS each (default 600).
 fuzz:

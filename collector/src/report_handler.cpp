@@ -28,7 +28,6 @@ std::optional<std::string> identityMismatch(const DeviceRecord& device,
 policy::Exceptions activeExceptions(const std::vector<ExceptionRecord>& records) {
   policy::Exceptions out;
   for (const auto& r : records) {
-    if (r.revoked_at) continue;
     policy::Exception e = r.exception;
     e.scope = {};  // granted to this device: the record is the scope
     out.push_back(std::move(e));
@@ -36,9 +35,16 @@ policy::Exceptions activeExceptions(const std::vector<ExceptionRecord>& records)
   return out;
 }
 
-Posture judge(const DeviceRecord& device, const protocol::Report& report,
-              const policy::Policy& policy, const policy::Exceptions& exceptions,
-              const Posture* previous, policy::TimePoint now) {
+// The posture to store, and its verdict as the JSON object the acknowledgement carries (kept,
+// so the answer need not parse back what was just serialised).
+struct Judgement {
+  Posture posture;
+  boost::json::object verdict;
+};
+
+Judgement judge(const DeviceRecord& device, const protocol::Report& report,
+                const policy::Policy& policy, const policy::Exceptions& exceptions,
+                const Posture* previous, policy::TimePoint now) {
   // Judged as of when the facts were collected (never later than now: a PC's clock may run
   // ahead), so a report that waited in an outbox is judged on what was true then.
   const auto as_of = std::min(report.facts.collected_at, now);
@@ -56,17 +62,20 @@ Posture judge(const DeviceRecord& device, const protocol::Report& report,
   p.admission = decision.admission;
   p.admission_reason = decision.reason;
   p.grace_ends = decision.grace_ends;
-  p.verdict_json = boost::json::serialize(policy::toJson(verdict, policy::Lang::kJa));
+  auto verdict_json = policy::toJson(verdict, policy::Lang::kJa);
+  p.verdict_json = boost::json::serialize(verdict_json);
   p.failing_since = failing;
   p.report_id = report.report_id;
-  return p;
+  return {std::move(p), std::move(verdict_json)};
 }
 
 }  // namespace
 
 Response Service::report(const Peer& peer, std::string_view body, policy::TimePoint now) const {
-  auto device = authenticDevice(peer);
-  if (!device) return device.error();
+  auto standing = authenticDevice(peer);
+  if (!standing) return standing.error();
+  const DeviceRecord* device = &standing->device;
+  const Posture* previous = standing->posture ? &*standing->posture : nullptr;
   auto report = protocol::reportFromJson(body);
   if (!report) return errorResponse(400, "invalid_report", report.error());
   if (const auto field = identityMismatch(*device, report->facts.device)) {
@@ -74,10 +83,6 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
         403, "identity_mismatch",
         "$.facts.device." + *field + " differs from what was pinned at enrollment");
   }
-  auto exceptions = store_.listExceptions(device->id);
-  auto previous = store_.latestPosture(device->id);
-  if (!exceptions) return errorResponse(503, "storage", exceptions.error());
-  if (!previous) return errorResponse(503, "storage", previous.error());
 
   ReportRecord record;
   record.report_id = report->report_id;
@@ -87,8 +92,9 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
   record.agent_version = report->agent_version;
   record.agent_policy_version = report->policy_version;
   record.agent_admission = std::string(policy::admissionId(report->agent_verdict.admission));
-  record.posture = judge(*device, *report, policy_, activeExceptions(*exceptions),
-                         *previous ? &**previous : nullptr, now);
+  auto judged =
+      judge(*device, *report, policy_, activeExceptions(standing->exceptions), previous, now);
+  record.posture = std::move(judged.posture);
   record.facts_json = boost::json::serialize(policy::toJson(report->facts));
 
   auto stored = store_.storeReport(record);
@@ -101,12 +107,15 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
   ack.report_id = report->report_id;
   ack.duplicate = stored->duplicate;
   // A duplicate changed nothing, so the latest posture is still the one read before.
-  const Posture* latest =
-      stored->duplicate ? (*previous ? &**previous : nullptr) : &stored->posture;
+  const Posture* latest = stored->duplicate ? previous : &stored->posture;
   ack.admission = admissionAt(*device, latest, policy_, now);
-  boost::system::error_code ec;
-  auto verdict = boost::json::parse(stored->posture.verdict_json, ec);
-  if (!ec && verdict.is_object()) ack.verdict = std::move(verdict.as_object());
+  if (!stored->duplicate) {
+    ack.verdict = std::move(judged.verdict);
+  } else {  // the earlier judgement, as stored
+    boost::system::error_code ec;
+    auto verdict = boost::json::parse(stored->posture.verdict_json, ec);
+    if (!ec && verdict.is_object()) ack.verdict = std::move(verdict.as_object());
+  }
   return {200, protocol::toJson(ack)};
 }
 

@@ -24,19 +24,19 @@ Service::Service(const CollectorConfig& config, const EnrollmentCa& ca, Store& s
                  policy::Policy policy)
     : config_(config), ca_(ca), store_(store), policy_(std::move(policy)) {}
 
-std::expected<DeviceRecord, Response> Service::authenticDevice(const Peer& peer) const {
+std::expected<DeviceStanding, Response> Service::authenticDevice(const Peer& peer) const {
   if (peer.role != PeerRole::kDevice) {
     return std::unexpected(
         errorResponse(403, "not_a_device", "this endpoint is for enrolled devices"));
   }
-  auto device = store_.findDevice(peer.name);
+  auto device = store_.deviceStanding(peer.name);
   if (!device) return std::unexpected(errorResponse(503, "storage", device.error()));
-  if (!*device || (*device)->revoked_at) {
+  if (!*device || (*device)->device.revoked_at) {
     return std::unexpected(errorResponse(403, "unknown_device",
                                          "device " + peer.name + " is not enrolled or revoked"));
   }
   // A re-enrolled PC has a new certificate; the old one (perhaps copied) speaks for nobody.
-  if ((*device)->certificate_fingerprint != peer.sha256_fingerprint) {
+  if ((*device)->device.certificate_fingerprint != peer.sha256_fingerprint) {
     return std::unexpected(errorResponse(403, "superseded_certificate",
                                          "this certificate is no longer the device's current one"));
   }
@@ -67,12 +67,11 @@ protocol::AdmissionState admissionAt(const DeviceRecord& device, const Posture* 
 }
 
 Response Service::admission(const Peer& peer, policy::TimePoint now) const {
-  auto device = authenticDevice(peer);
-  if (!device) return device.error();
-  auto posture = store_.latestPosture(device->id);
-  if (!posture) return errorResponse(503, "storage", posture.error());
-  const Posture* latest = *posture ? &**posture : nullptr;
-  return {200, protocol::toJson(admissionAt(*device, latest, policy_, now))};
+  auto standing = authenticDevice(peer);
+  if (!standing) return standing.error();
+  const auto& posture = standing->posture;
+  return {200, protocol::toJson(
+                   admissionAt(standing->device, posture ? &*posture : nullptr, policy_, now))};
 }
 
 }  // namespace mamori::collector

@@ -80,6 +80,10 @@ Error ruleError(std::string message) {
   return error;
 }
 
+// Rarely enough that repeated writes to the same pages coalesce in the log (about 40 MB of log
+// at 2,000 reports/s), often enough that it never grows large.
+constexpr std::chrono::milliseconds kCheckpointInterval{2000};
+
 // More idle sessions than the HTTPS server has workers, fewer than PostgreSQL's default
 // max_connections.
 SqlStore::SqlStore(Dialect dialect, const std::string& connection)
@@ -98,6 +102,7 @@ std::expected<std::unique_ptr<Store>, Error> SqlStore::create(Engine engine,
     auto lease = store->pool_.acquire();
     auto migrated = schema::migrate(lease.session(), dialect, schema::migrations(), now);
     if (!migrated) return std::unexpected(migrated.error());
+    if (engine == Engine::kSqlite) store->checkpointer_.emplace(store->pool_, kCheckpointInterval);
   } catch (const std::exception& e) {
     return std::unexpected(storageError("cannot open " + std::string(name), e));
   }

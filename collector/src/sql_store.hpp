@@ -13,9 +13,11 @@
 #include <string_view>
 #include <type_traits>
 
+#include "group_commit.hpp"
 #include "mamori/collector/store.hpp"
 #include "sql_dialect.hpp"
 #include "sql_pool.hpp"
+#include "wal_checkpointer.hpp"
 
 namespace mamori::collector {
 
@@ -46,6 +48,7 @@ class SqlStore final : public Store {
                                             policy::TimePoint now) override;
 
   std::expected<std::optional<DeviceRecord>, Error> findDevice(std::string_view id) override;
+  std::expected<std::optional<DeviceStanding>, Error> deviceStanding(std::string_view id) override;
   std::expected<std::optional<DeviceRecord>, Error> findDeviceByMac(std::string_view mac) override;
   std::expected<std::optional<DeviceRecord>, Error> findDeviceByMachineId(
       std::string_view machine_id) override;
@@ -82,6 +85,8 @@ class SqlStore final : public Store {
   std::optional<DeviceRecord> deviceWhere(Poco::Data::Session& session, std::string_view where,
                                           std::string_view value);
   std::optional<Posture> postureOf(Poco::Data::Session& session, std::string_view device_id);
+  std::vector<ExceptionRecord> exceptionsOf(Poco::Data::Session& session,
+                                            std::string_view device_id);
   /// Adds the report to the history; false when its id is already there.
   bool insertReport(Poco::Data::Session& session, const ReportRecord& report);
   /// The outcome for a report id already stored: the earlier judgement, or kValidation when
@@ -90,10 +95,19 @@ class SqlStore final : public Store {
                                               const ReportRecord& report);
   /// Makes the report's posture the device's latest unless a newer one is there.
   void savePosture(Poco::Data::Session& session, const ReportRecord& report);
+  /// One report's statements inside the caller's transaction.
+  std::expected<StoreOutcome, Error> storeInTransaction(Poco::Data::Session& session,
+                                                        const ReportRecord& report);
+
+  using ReportCommit = GroupCommit<ReportRecord, std::expected<StoreOutcome, Error>>;
+  /// Stores every report of `batch` in one transaction and sets each slot's result.
+  void commitReports(std::span<ReportCommit::Slot* const> batch);
 
   Dialect dialect_;
   SessionPool pool_;
   std::mutex writers_;
+  ReportCommit report_commit_{64};
+  std::optional<WalCheckpointer> checkpointer_;  ///< SQLite only; stops before the pool closes
 };
 
 template <class Body>

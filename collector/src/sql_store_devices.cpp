@@ -5,34 +5,13 @@
 
 namespace mamori::collector {
 
+using sql::deviceFrom;
 using sql::exec;
+using sql::kDeviceColumns;
 using sql::query;
 using sql::Row;
 
 namespace {
-
-constexpr std::string_view kDeviceColumns =
-    "d.id, d.machine_id, d.smbios_uuid, d.hostname, d.macs, d.department, d.segment, d.token_id,"
-    " d.enrolled_at, d.certificate_serial, d.certificate_fingerprint, d.certificate_expires,"
-    " d.revoked_at";
-
-DeviceRecord deviceFrom(const Row& row) {
-  DeviceRecord d;
-  d.id = row.text(0);
-  d.identity.machine_id = row.text(1);
-  d.identity.smbios_uuid = row.text(2);
-  d.identity.hostname = row.text(3);
-  d.identity.macs = sql::macsFromJson(row.text(4));
-  d.department = row.text(5);
-  d.segment = row.segment(6);
-  d.token_id = row.text(7);
-  d.enrolled_at = row.time(8);
-  d.certificate_serial = row.text(9);
-  d.certificate_fingerprint = row.text(10);
-  d.certificate_expires = row.time(11);
-  d.revoked_at = row.optionalTime(12);
-  return d;
-}
 
 std::string selectDevices(std::string_view rest) {
   return "SELECT " + std::string(kDeviceColumns) + " FROM devices d " + std::string(rest);

@@ -68,37 +68,93 @@ std::optional<ReportRecord> reportById(Poco::Data::Session& s, const Dialect& di
 }  // namespace
 
 std::optional<Posture> SqlStore::postureOf(Poco::Data::Session& s, std::string_view device_id) {
-  const auto rows = query(s, dialect_,
-                          "SELECT report_id, received_at, policy_version, compliant, admission,"
-                          " verdict_json, failing_since_json, generated_at, grace_ends, reason_ja,"
-                          " reason_en FROM postures WHERE device_id = ?",
-                          device_id);
+  const auto rows =
+      query(s, dialect_,
+            "SELECT " + std::string(sql::kPostureColumns) + " FROM postures p WHERE device_id = ?",
+            device_id);
   if (rows.rowCount() == 0) return std::nullopt;
-  const Row row(rows, 0);
-  Posture p;
-  p.report_id = row.text(0);
-  p.received_at = row.time(1);
-  p.policy_version = row.number(2);
-  p.compliant = row.number(3) != 0;
-  p.admission = row.admission(4);
-  p.verdict_json = row.text(5);
-  p.failing_since = sql::failingSinceFromJson(row.text(6));
-  p.generated_at = row.time(7);
-  p.grace_ends = row.optionalTime(8);
-  p.admission_reason = {row.text(9), row.text(10)};
-  return p;
+  return sql::postureFrom(Row(rows, 0));
+}
+
+std::vector<ExceptionRecord> SqlStore::exceptionsOf(Poco::Data::Session& s,
+                                                    std::string_view device_id) {
+  const std::string select = "SELECT " + std::string(kExceptionColumns) + " FROM exceptions ";
+  const auto rows =
+      device_id.empty()
+          ? query(s, dialect_, select + "ORDER BY created_at, id")
+          : query(s, dialect_, select + "WHERE device_id = ? ORDER BY created_at, id", device_id);
+  std::vector<ExceptionRecord> list;
+  for (std::size_t i = 0; i < rows.rowCount(); ++i) list.push_back(exceptionFrom(Row(rows, i)));
+  return list;
+}
+
+std::expected<std::optional<DeviceStanding>, Error> SqlStore::deviceStanding(std::string_view id) {
+  return read("cannot read the device",
+              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceStanding>, Error> {
+                const auto rows =
+                    query(s, dialect_,
+                          "SELECT " + std::string(sql::kDeviceColumns) + ", " +
+                              std::string(sql::kPostureColumns) +
+                              ", (SELECT COUNT(*) FROM exceptions x WHERE x.device_id = d.id"
+                              " AND x.revoked_at IS NULL) FROM devices d"
+                              " LEFT JOIN postures p ON p.device_id = d.id WHERE d.id = ?",
+                          id);
+                if (rows.rowCount() == 0) return std::nullopt;
+                const Row row(rows, 0);
+                DeviceStanding standing;
+                standing.device = sql::deviceFrom(row);
+                const Row posture(rows, 0, sql::kDeviceColumnCount);
+                if (!posture.text(0).empty()) standing.posture = sql::postureFrom(posture);
+                if (row.number(sql::kDeviceColumnCount + sql::kPostureColumnCount) > 0) {
+                  for (auto& e : exceptionsOf(s, id)) {
+                    if (!e.revoked_at) standing.exceptions.push_back(std::move(e));
+                  }
+                }
+                return standing;
+              });
 }
 
 std::expected<StoreOutcome, Error> SqlStore::storeReport(const ReportRecord& report) {
-  return write("cannot store the report",
-               [&](Poco::Data::Session& s) -> std::expected<StoreOutcome, Error> {
-                 if (!insertReport(s, report)) return replayed(s, report);
-                 savePosture(s, report);
-                 StoreOutcome outcome{false, report.posture};
-                 outcome.posture.report_id = report.report_id;
-                 outcome.posture.received_at = report.received_at;
-                 return outcome;
-               });
+  return report_commit_.submit(
+      report, [this](std::span<ReportCommit::Slot* const> batch) { commitReports(batch); });
+}
+
+// Results are handed out only after the commit: a report is acknowledged once it is stored.
+// When the batch fails as a whole (one report's statement threw), each report is stored again
+// in a transaction of its own, so one bad report cannot fail the others.
+void SqlStore::commitReports(std::span<ReportCommit::Slot* const> batch) {
+  std::vector<std::expected<StoreOutcome, Error>> outcomes;
+  auto committed =
+      write("cannot store the reports", [&](Poco::Data::Session& s) -> std::expected<void, Error> {
+        outcomes.clear();
+        for (const auto* slot : batch) {
+          outcomes.push_back(storeInTransaction(s, slot->request));
+        }
+        return {};
+      });
+  if (committed) {
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(outcomes[i]);
+    return;
+  }
+  if (batch.size() == 1) {
+    batch.front()->result = std::unexpected(committed.error());
+    return;
+  }
+  for (auto* slot : batch) {
+    slot->result = write("cannot store the report", [&](Poco::Data::Session& s) {
+      return storeInTransaction(s, slot->request);
+    });
+  }
+}
+
+std::expected<StoreOutcome, Error> SqlStore::storeInTransaction(Poco::Data::Session& s,
+                                                                const ReportRecord& report) {
+  if (!insertReport(s, report)) return replayed(s, report);
+  savePosture(s, report);
+  StoreOutcome outcome{false, report.posture};
+  outcome.posture.report_id = report.report_id;
+  outcome.posture.received_at = report.received_at;
+  return outcome;
 }
 
 bool SqlStore::insertReport(Poco::Data::Session& s, const ReportRecord& r) {
@@ -209,18 +265,7 @@ std::expected<std::vector<ExceptionRecord>, Error> SqlStore::listExceptions(
     std::string_view device_id) {
   return read("cannot list the exceptions",
               [&](Poco::Data::Session& s) -> std::expected<std::vector<ExceptionRecord>, Error> {
-                const std::string select =
-                    "SELECT " + std::string(kExceptionColumns) + " FROM exceptions ";
-                const auto rows =
-                    device_id.empty()
-                        ? query(s, dialect_, select + "ORDER BY created_at, id")
-                        : query(s, dialect_, select + "WHERE device_id = ? ORDER BY created_at, id",
-                                device_id);
-                std::vector<ExceptionRecord> list;
-                for (std::size_t i = 0; i < rows.rowCount(); ++i) {
-                  list.push_back(exceptionFrom(Row(rows, i)));
-                }
-                return list;
+                return exceptionsOf(s, device_id);
               });
 }
 

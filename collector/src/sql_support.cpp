@@ -19,11 +19,13 @@ std::optional<policy::Admission> parseAdmission(std::string_view id) {
 }  // namespace
 
 std::string Row::text(std::size_t column) const {
+  column += first_;
   if (rows_.isNull(column, row_)) return {};
   return rows_.value(column, row_).convert<std::string>();
 }
 
 std::int64_t Row::number(std::size_t column) const {
+  column += first_;
   if (rows_.isNull(column, row_)) return 0;
   return rows_.value(column, row_).convert<Poco::Int64>();
 }
@@ -33,7 +35,7 @@ policy::TimePoint Row::time(std::size_t column) const {
 }
 
 std::optional<policy::TimePoint> Row::optionalTime(std::size_t column) const {
-  if (rows_.isNull(column, row_)) return std::nullopt;
+  if (rows_.isNull(column + first_, row_)) return std::nullopt;
   return time(column);
 }
 
@@ -83,6 +85,48 @@ std::map<std::string, policy::TimePoint, std::less<>> failingSinceFromJson(std::
     since.emplace(std::string(id), policy::TimePoint(std::chrono::seconds(t.as_int64())));
   }
   return since;
+}
+
+const std::string_view kDeviceColumns =
+    "d.id, d.machine_id, d.smbios_uuid, d.hostname, d.macs, d.department, d.segment, d.token_id,"
+    " d.enrolled_at, d.certificate_serial, d.certificate_fingerprint, d.certificate_expires,"
+    " d.revoked_at";
+
+DeviceRecord deviceFrom(const Row& row) {
+  DeviceRecord d;
+  d.id = row.text(0);
+  d.identity.machine_id = row.text(1);
+  d.identity.smbios_uuid = row.text(2);
+  d.identity.hostname = row.text(3);
+  d.identity.macs = macsFromJson(row.text(4));
+  d.department = row.text(5);
+  d.segment = row.segment(6);
+  d.token_id = row.text(7);
+  d.enrolled_at = row.time(8);
+  d.certificate_serial = row.text(9);
+  d.certificate_fingerprint = row.text(10);
+  d.certificate_expires = row.time(11);
+  d.revoked_at = row.optionalTime(12);
+  return d;
+}
+
+const std::string_view kPostureColumns =
+    "p.report_id, p.received_at, p.policy_version, p.compliant, p.admission, p.verdict_json,"
+    " p.failing_since_json, p.generated_at, p.grace_ends, p.reason_ja, p.reason_en";
+
+Posture postureFrom(const Row& row) {
+  Posture p;
+  p.report_id = row.text(0);
+  p.received_at = row.time(1);
+  p.policy_version = row.number(2);
+  p.compliant = row.number(3) != 0;
+  p.admission = row.admission(4);
+  p.verdict_json = row.text(5);
+  p.failing_since = failingSinceFromJson(row.text(6));
+  p.generated_at = row.time(7);
+  p.grace_ends = row.optionalTime(8);
+  p.admission_reason = {row.text(9), row.text(10)};
+  return p;
 }
 
 std::string lowerAscii(std::string_view text) {

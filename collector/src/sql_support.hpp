@@ -58,7 +58,9 @@ Poco::Data::RecordSet query(Poco::Data::Session& session, const Dialect& dialect
 /// text: both convert.
 class Row {
  public:
-  Row(const Poco::Data::RecordSet& rows, std::size_t row) : rows_(rows), row_(row) {}
+  /// Columns are numbered from `first` on, so a record can be read from the middle of a join.
+  Row(const Poco::Data::RecordSet& rows, std::size_t row, std::size_t first = 0)
+      : rows_(rows), row_(row), first_(first) {}
 
   [[nodiscard]] std::string text(std::size_t column) const;
   [[nodiscard]] std::int64_t number(std::size_t column) const;
@@ -70,7 +72,19 @@ class Row {
  private:
   const Poco::Data::RecordSet& rows_;
   std::size_t row_;
+  std::size_t first_;
 };
+
+// ---- records as rows: the columns to select (`d.`, `p.` aliases) and how to read them ----
+
+inline constexpr std::size_t kDeviceColumnCount = 13;
+/// kDeviceColumnCount columns of `devices d`.
+extern const std::string_view kDeviceColumns;
+DeviceRecord deviceFrom(const Row& row);
+inline constexpr std::size_t kPostureColumnCount = 11;
+/// kPostureColumnCount columns of `postures p`.
+extern const std::string_view kPostureColumns;
+Posture postureFrom(const Row& row);
 
 // ---- JSON kept in TEXT columns ----
 

@@ -34,8 +34,8 @@ std::string excerpt(const boost::json::value& value) {
   return text;
 }
 
-boost::json::value parseText(std::string_view text) {
-  boost::json::stream_parser parser;
+boost::json::value parseText(std::string_view text, boost::json::storage_ptr storage) {
+  boost::json::stream_parser parser(std::move(storage));
   boost::system::error_code ec;
   const std::size_t consumed = parser.write(text.data(), text.size(), ec);
   if (!ec) parser.finish(ec);

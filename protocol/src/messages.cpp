@@ -109,7 +109,7 @@ js::object toJson(const Report& r) {
 }
 
 std::expected<Report, Error> reportFromJson(std::string_view text) {
-  return wire::decodeDocument(text, [](const Node& root) {
+  return wire::decodeDocumentInArena(text, [](const Node& root) {
     Fields f(root);
     Report r;
     const Node id = f.required("report_id");

@@ -3,6 +3,7 @@
 // Field decoders shared by the message codecs: each validates as it reads and fails with the
 // field's JSON path.
 
+#include <boost/json/monotonic_resource.hpp>
 #include <expected>
 #include <optional>
 #include <string>
@@ -23,6 +24,19 @@ template <class Decode>
 auto decodeDocument(std::string_view text, Decode decode) {
   return policy::json::decoded([&] {
     const boost::json::value root = policy::json::parseText(text);
+    return decode(Node(root, "$"));
+  });
+}
+
+/// decodeDocument for decoders whose result holds no JSON values (only strings, numbers and
+/// structs copied out): the document then lives in one arena, a stack buffer first, instead of
+/// a heap allocation per node. The collector decodes every report this way.
+template <class Decode>
+auto decodeDocumentInArena(std::string_view text, Decode decode) {
+  return policy::json::decoded([&] {
+    unsigned char first_block[16 * 1024];
+    boost::json::monotonic_resource arena(first_block, sizeof first_block);
+    const boost::json::value root = policy::json::parseText(text, &arena);
     return decode(Node(root, "$"));
   });
 }

@@ -6,7 +6,8 @@
 #   lab_name    prefix of every message ("radius_test", "demo")
 #   lab_tmp     an empty private directory; everything the lab writes goes there
 #   collector   the mamori-collector binary
-# and may call lab_cleanup from its own EXIT trap (lab_init installs one that does).
+# lab_init installs an EXIT trap that stops what the lab started and removes lab_tmp; a caller
+# that started more defines lab_before_removal to stop it.
 #
 # After lab_start_collector: collector_pid, collector_port, collector_config, collector_ca.
 # After lab_start_radius:    radius_pid, radius_port, radius_secret.
@@ -60,6 +61,7 @@ lab_stop() {  # pid: SIGTERM, then wait (bounded), then SIGKILL
 lab_cleanup() {
   lab_stop "$radius_pid"
   lab_stop "$collector_pid"
+  if declare -F lab_before_removal >/dev/null; then lab_before_removal || true; fi
   rm -rf "$lab_tmp"
 }
 

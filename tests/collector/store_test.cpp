@@ -65,6 +65,15 @@ TEST_CASE_TEMPLATE("the latest posture follows the newest report", Db, Sqlite, P
   CHECK(history->at(1).facts_json == R"({"report":"r-1"})");
   CHECK(history->at(1).generated_at == kNow - 5s);
   CHECK(store->countReports("dev") == 3);
+  // What a report is judged against comes in one read: the device and this same posture.
+  const auto standing = store->deviceStanding("dev");
+  REQUIRE(standing->has_value());
+  CHECK(standing->value().device.id == "dev");
+  REQUIRE(standing->value().posture.has_value());
+  CHECK(standing->value().posture->report_id == "r-2");
+  CHECK(standing->value().posture->admission_reason.en == "reason");
+  CHECK(standing->value().exceptions.empty());
+  CHECK_FALSE(store->deviceStanding("nobody")->has_value());
 }
 
 TEST_CASE_TEMPLATE("concurrent report writers lose nothing", Db, Sqlite, Postgres) {
@@ -127,6 +136,12 @@ TEST_CASE_TEMPLATE("revoked exceptions are listed as revoked", Db, Sqlite, Postg
   CHECK_FALSE(listed->at(1).revoked_at.has_value());
   CHECK(store->listExceptions("")->size() == 2);
   CHECK(store->listExceptions("other")->empty());
+  // A report is judged with the exceptions still in force only; the device has no posture yet.
+  const auto standing = store->deviceStanding("dev");
+  REQUIRE(standing->has_value());
+  CHECK_FALSE(standing->value().posture.has_value());
+  REQUIRE(standing->value().exceptions.size() == 1);
+  CHECK(standing->value().exceptions[0].exception.id == "EXC-2026-015");
 }
 
 TEST_CASE_TEMPLATE("migrations apply once", Db, Sqlite, Postgres) {

@@ -41,7 +41,7 @@ struct CollectorConfig {
   std::string database;             ///< `sqlite:PATH` or `postgresql://...`; default: state_dir
   std::optional<std::filesystem::path> policy_file;  ///< none: the built-in policy
   std::size_t max_report_bytes = 2 << 20;
-  int threads = 16;
+  int threads = 64;
   std::chrono::days device_certificate_validity{397};
   RadiusConfig radius;
   /// Where the bound port is written once listening (tests and scripts that asked for port 0).

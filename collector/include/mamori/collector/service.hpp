@@ -47,8 +47,9 @@ class Service {
 
  private:
   /// The device behind a device certificate: enrolled, not revoked, and this very certificate
-  /// (a superseded one is refused); otherwise the error response.
-  std::expected<DeviceRecord, Response> authenticDevice(const Peer& peer) const;
+  /// (a superseded one is refused), with its latest posture and exceptions; otherwise the error
+  /// response.
+  std::expected<DeviceStanding, Response> authenticDevice(const Peer& peer) const;
 
   const CollectorConfig& config_;
   const EnrollmentCa& ca_;

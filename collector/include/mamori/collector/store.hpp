@@ -101,6 +101,14 @@ struct ExceptionRecord {
   std::string revoked_by;
 };
 
+/// What judging a device's report needs, read in one go: the device, its latest posture and its
+/// exceptions that were not revoked.
+struct DeviceStanding {
+  DeviceRecord device;
+  std::optional<Posture> posture;
+  std::vector<ExceptionRecord> exceptions;
+};
+
 class Store {
  public:
   /// Opens (and migrates) the database named by `url`:
@@ -141,6 +149,10 @@ class Store {
 
   // ---- devices ----
   [[nodiscard]] virtual std::expected<std::optional<DeviceRecord>, Error> findDevice(
+      std::string_view id) = 0;
+  /// The device with its latest posture and unrevoked exceptions (the hot path of every report:
+  /// one query, a second only for a device that has exceptions).
+  [[nodiscard]] virtual std::expected<std::optional<DeviceStanding>, Error> deviceStanding(
       std::string_view id) = 0;
   /// The unrevoked device one of whose pinned MAC addresses is `mac` (`aa:bb:cc:dd:ee:ff`,
   /// compared case-insensitively); the most recently enrolled one if several share it.

@@ -26,8 +26,9 @@ struct DecodeFailure {
   Error error;
 };
 
-/// Parses JSON text; syntax errors carry line and column.
-boost::json::value parseText(std::string_view text);
+/// Parses JSON text into `storage` (the default resource when empty); syntax errors carry line
+/// and column.
+boost::json::value parseText(std::string_view text, boost::json::storage_ptr storage = {});
 
 /// A JSON value and where it sits in the document.
 class Node {
