@@ -49,10 +49,9 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
   if (!store) return std::unexpected(store.error());
   const auto saved = store->state("enrollment");
   if (!saved) {
-    Error e;
-    e.code = ErrorCode::kUsage;
-    e.message = "not enrolled: run `mamori-agent enroll --collector URL --token T` first";
-    return std::unexpected(e);
+    return std::unexpected(
+        makeError(ErrorCode::kUsage,
+                  "not enrolled: run `mamori-agent enroll --collector URL --token T` first"));
   }
   auto enrollment = Enrollment::fromJson(*saved);
   if (!enrollment) return std::unexpected(enrollment.error());

@@ -17,13 +17,6 @@
 namespace mamori::agent {
 namespace {
 
-Error makeError(ErrorCode code, std::string message) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  return e;
-}
-
 // Poco asks its SSLManager what to do with a certificate that fails verification; the answer
 // here is always "refuse", never a prompt or a silent accept.
 void refuseInvalidCertificates() {

@@ -16,14 +16,6 @@ namespace fs = std::filesystem;
 // A PEM key is a few hundred bytes; a larger file is not one.
 constexpr std::uintmax_t kMaxKeyFileSize = 64 * 1024;
 
-Error failure(ErrorCode code, std::string message, const fs::path& file) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  e.file = file.string();
-  return e;
-}
-
 // Private key material is wiped from memory once written or parsed.
 struct Wiped {
   std::string text;
@@ -33,13 +25,13 @@ struct Wiped {
 std::expected<void, Error> readKeyFile(const fs::path& key_file, Wiped& pem) {
   std::error_code ec;
   const auto size = fs::file_size(key_file, ec);
-  if (ec) return std::unexpected(failure(ErrorCode::kIo, ec.message(), key_file));
+  if (ec) return std::unexpected(makeError(ErrorCode::kIo, ec.message(), key_file));
   if (size > kMaxKeyFileSize) {
-    return std::unexpected(failure(ErrorCode::kParse, "too large for a private key", key_file));
+    return std::unexpected(makeError(ErrorCode::kParse, "too large for a private key", key_file));
   }
   std::ifstream in(key_file, std::ios::binary);
   pem.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::unexpected(failure(ErrorCode::kIo, "cannot read", key_file));
+  if (in.bad()) return std::unexpected(makeError(ErrorCode::kIo, "cannot read", key_file));
   return {};
 }
 
@@ -48,8 +40,8 @@ std::expected<void, Error> readKeyFile(const fs::path& key_file, Wiped& pem) {
 std::expected<void, Error> createDeviceKey(const fs::path& key_file) {
   std::error_code ec;
   if (fs::exists(fs::symlink_status(key_file, ec))) {
-    return std::unexpected(
-        failure(ErrorCode::kUsage, "a device key exists already; it is never replaced", key_file));
+    return std::unexpected(makeError(
+        ErrorCode::kUsage, "a device key exists already; it is never replaced", key_file));
   }
   auto key = protocol::newPrivateKeyPem();
   if (!key) {

@@ -27,13 +27,7 @@ std::expected<void, Error> prepareDirectory(const StatePaths& paths) {
   std::error_code ec;
   fs::create_directories(paths.dir, ec);
   if (!ec) fs::permissions(paths.dir, fs::perms::owner_all, ec);
-  if (ec) {
-    Error e;
-    e.code = ErrorCode::kIo;
-    e.message = ec.message();
-    e.file = paths.dir.string();
-    return std::unexpected(e);
-  }
+  if (ec) return std::unexpected(makeError(ErrorCode::kIo, ec.message(), paths.dir));
   return {};
 }
 

@@ -27,14 +27,6 @@ policy::TimePoint fromUnix(std::int64_t seconds) {
   return policy::TimePoint(std::chrono::seconds(seconds));
 }
 
-Error failure(ErrorCode code, std::string message, const fs::path& file) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  e.file = file.string();
-  return e;
-}
-
 // Cut at a character boundary, so the stored text stays valid UTF-8.
 std::string_view truncated(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) return text;
@@ -59,11 +51,11 @@ std::expected<void, Error> useWal(Database& db, const fs::path& file) {
   if (!mode) return std::unexpected(mode.error());
   if (const auto row = mode->step(); !row) return std::unexpected(row.error());
   if (mode->text(0) != "wal") {
-    return std::unexpected(failure(ErrorCode::kIo,
-                                   "the file system does not support sqlite's WAL mode (journal "
-                                   "mode is \"" +
-                                       mode->text(0) + "\")",
-                                   file));
+    return std::unexpected(makeError(ErrorCode::kIo,
+                                     "the file system does not support sqlite's WAL mode (journal "
+                                     "mode is \"" +
+                                         mode->text(0) + "\")",
+                                     file));
   }
   return {};
 }
@@ -75,12 +67,12 @@ std::expected<void, Error> prepareFile(Database& db, const fs::path& file) {
   if (!application) return std::unexpected(application.error());
   if (*application != 0 && *application != schema::kApplicationId) {
     return std::unexpected(
-        failure(ErrorCode::kValidation, "not a mamori agent store (another program's)", file));
+        makeError(ErrorCode::kValidation, "not a mamori agent store (another program's)", file));
   }
   const auto version = db.queryInteger("PRAGMA user_version");
   if (!version) return std::unexpected(version.error());
   if (*version > schema::kVersion) {
-    return std::unexpected(failure(
+    return std::unexpected(makeError(
         ErrorCode::kValidation,
         "written by a newer mamori agent (store version " + std::to_string(*version) + ")", file));
   }
@@ -167,10 +159,10 @@ std::expected<void, Error> LocalStore::enqueue(std::string_view report_id, std::
                                                policy::TimePoint now) {
   const auto size = static_cast<std::int64_t>(body.size());
   if (size > limits_.max_bytes) {
-    return std::unexpected(failure(ErrorCode::kValidation,
-                                   "report " + std::string(report_id) + " alone (" +
-                                       std::to_string(size) + " bytes) exceeds the outbox budget",
-                                   {}));
+    return std::unexpected(makeError(ErrorCode::kValidation,
+                                     "report " + std::string(report_id) + " alone (" +
+                                         std::to_string(size) + " bytes) exceeds the outbox budget",
+                                     {}));
   }
   auto tx = Transaction::begin(*db_);
   if (!tx) return std::unexpected(tx.error());

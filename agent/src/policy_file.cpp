@@ -12,11 +12,7 @@ namespace {
 
 std::unexpected<Error> fileError(ErrorCode code, std::string message,
                                  const std::filesystem::path& file) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  e.file = file.string();
-  return std::unexpected(std::move(e));
+  return std::unexpected(makeError(code, std::move(message), file));
 }
 
 }  // namespace

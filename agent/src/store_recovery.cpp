@@ -24,14 +24,6 @@ fs::path withSuffix(const fs::path& file, std::string_view suffix) {
   return fs::path(file.string() + std::string(suffix));
 }
 
-Error ioError(std::string message, const fs::path& file) {
-  Error e;
-  e.code = ErrorCode::kIo;
-  e.message = std::move(message);
-  e.file = file.string();
-  return e;
-}
-
 void removeStoreFiles(const fs::path& file) {
   std::error_code ec;
   for (std::string_view suffix : {"", "-wal", "-shm"}) fs::remove(withSuffix(file, suffix), ec);
@@ -282,7 +274,8 @@ std::expected<fs::path, Error> moveAside(const fs::path& file, std::int64_t unix
     fs::rename(from, withSuffix(aside, suffix), ec);
     // A -wal left behind would be replayed into the new store: stop rather than go on.
     if (ec)
-      return std::unexpected(ioError("cannot move the damaged store aside: " + ec.message(), from));
+      return std::unexpected(
+          makeError(ErrorCode::kIo, "cannot move the damaged store aside: " + ec.message(), from));
   }
   return aside;
 }

@@ -14,14 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Error fileError(const fs::path& file, std::string message) {
-  Error e;
-  e.code = ErrorCode::kIo;
-  e.message = std::move(message);
-  e.file = file.string();
-  return e;
-}
-
 std::expected<EnrollmentCa, Error> loadOrCreateCa(const fs::path& dir, policy::TimePoint now) {
   const auto key = dir / "ca.key", cert = dir / "ca.crt";
   if (fs::exists(key) || fs::exists(cert)) {
@@ -76,7 +68,7 @@ std::expected<CollectorState, Error> prepareState(const CollectorConfig& config,
                                                   policy::TimePoint now) {
   std::error_code ec;
   fs::create_directories(config.state_dir, ec);
-  if (ec) return std::unexpected(fileError(config.state_dir, ec.message()));
+  if (ec) return std::unexpected(makeError(ErrorCode::kIo, ec.message(), config.state_dir));
   fs::permissions(config.state_dir, fs::perms::owner_all, ec);
   auto ca = loadOrCreateCa(config.state_dir, now);
   if (!ca) return std::unexpected(ca.error());

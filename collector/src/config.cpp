@@ -105,11 +105,7 @@ std::expected<policy::Policy, Error> loadCollectorPolicy(const CollectorConfig& 
 std::expected<std::string, Error> readSmallFile(const std::filesystem::path& file,
                                                 std::uintmax_t max_bytes) {
   const auto fail = [&](ErrorCode code, std::string message) {
-    Error e;
-    e.code = code;
-    e.message = std::move(message);
-    e.file = file.string();
-    return std::unexpected(std::move(e));
+    return std::unexpected(makeError(code, std::move(message), file));
   };
   std::error_code ec;
   const auto size = std::filesystem::file_size(file, ec);

@@ -33,13 +33,6 @@ namespace {
 constexpr std::string_view kDeviceUri = "urn:mamori:device:";
 constexpr std::string_view kServiceUri = "urn:mamori:service:";
 
-Error failure(ErrorCode code, std::string message) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  return e;
-}
-
 time_t toTimeT(policy::TimePoint t) { return std::chrono::system_clock::to_time_t(t); }
 
 // 128 random bits, positive (RFC 5280 4.1.2.2: at most 20 octets, unpredictable).
@@ -114,22 +107,22 @@ std::expected<void, Error> acceptableKey(EVP_PKEY* key) {
     case EVP_PKEY_ED25519: return {};
     case EVP_PKEY_RSA:
       if (EVP_PKEY_get_bits(key) >= 2048) return {};
-      return std::unexpected(failure(ErrorCode::kValidation,
-                                     "the RSA key has " + std::to_string(EVP_PKEY_get_bits(key)) +
-                                         " bits; at least 2048 are required"));
+      return std::unexpected(makeError(ErrorCode::kValidation,
+                                       "the RSA key has " + std::to_string(EVP_PKEY_get_bits(key)) +
+                                           " bits; at least 2048 are required"));
     case EVP_PKEY_EC: {
       char group[64] = {};
       std::size_t length = 0;
       EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &length);
       const std::string_view g(group, length);
       if (g == "prime256v1" || g == "secp384r1") return {};
-      return std::unexpected(failure(
+      return std::unexpected(makeError(
           ErrorCode::kValidation,
           "the EC key is on curve \"" + std::string(g) + "\"; P-256 or P-384 are accepted"));
     }
     default:
-      return std::unexpected(
-          failure(ErrorCode::kValidation, "the key type is not accepted (ECDSA, Ed25519 or RSA)"));
+      return std::unexpected(makeError(ErrorCode::kValidation,
+                                       "the key type is not accepted (ECDSA, Ed25519 or RSA)"));
   }
 }
 
@@ -219,8 +212,8 @@ std::expected<IssuedCertificate, Error> EnrollmentCa::issue(std::string_view csr
                                                             policy::TimePoint now,
                                                             std::chrono::days validity) const {
   if (!isName(device_id)) {
-    return std::unexpected(failure(ErrorCode::kUsage, "device id \"" + std::string(device_id) +
-                                                          "\" is not [A-Za-z0-9-]{1,64}"));
+    return std::unexpected(makeError(ErrorCode::kUsage, "device id \"" + std::string(device_id) +
+                                                            "\" is not [A-Za-z0-9-]{1,64}"));
   }
   const Usage usage{.extended_key_usage = "clientAuth",
                     .subject_alt_names = "URI:" + std::string(kDeviceUri) + std::string(device_id)};
@@ -231,8 +224,8 @@ std::expected<IssuedCertificate, Error> EnrollmentCa::issueService(
     std::string_view csr_pem, std::string_view service, policy::TimePoint now,
     std::chrono::days validity) const {
   if (!isName(service)) {
-    return std::unexpected(failure(ErrorCode::kUsage, "service name \"" + std::string(service) +
-                                                          "\" is not [A-Za-z0-9-]{1,64}"));
+    return std::unexpected(makeError(ErrorCode::kUsage, "service name \"" + std::string(service) +
+                                                            "\" is not [A-Za-z0-9-]{1,64}"));
   }
   const Usage usage{.extended_key_usage = "clientAuth",
                     .subject_alt_names = "URI:" + std::string(kServiceUri) + std::string(service)};
@@ -247,12 +240,12 @@ std::expected<IssuedCertificate, Error> EnrollmentCa::issueServer(
     if (name.empty() || !std::ranges::all_of(name, [](char c) {
           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == ':';
         })) {
-      return std::unexpected(failure(ErrorCode::kUsage, "\"" + name + "\" is not a host name"));
+      return std::unexpected(makeError(ErrorCode::kUsage, "\"" + name + "\" is not a host name"));
     }
     alt_names +=
         (alt_names.empty() ? "" : ",") + std::string(isIpAddress(name) ? "IP:" : "DNS:") + name;
   }
-  if (names.empty()) return std::unexpected(failure(ErrorCode::kUsage, "no server name"));
+  if (names.empty()) return std::unexpected(makeError(ErrorCode::kUsage, "no server name"));
   const Usage usage{.extended_key_usage = "serverAuth", .subject_alt_names = alt_names};
   return issueLeaf(csr_pem, names.front(), usage, now, validity);
 }
@@ -307,13 +300,13 @@ std::expected<std::string, Error> EnrollmentCa::deviceOf(std::string_view certif
   time_t t = toTimeT(now);
   if (X509_cmp_time(X509_get0_notBefore(cert.get()), &t) > 0 ||
       X509_cmp_time(X509_get0_notAfter(cert.get()), &t) < 0) {
-    return std::unexpected(failure(ErrorCode::kValidation, "the certificate is not valid now"));
+    return std::unexpected(makeError(ErrorCode::kValidation, "the certificate is not valid now"));
   }
   auto peer = peerOf(cert.get());
   if (!peer) return std::unexpected(peer.error());
   if (peer->role != PeerRole::kDevice) {
     return std::unexpected(
-        failure(ErrorCode::kValidation, "no mamori device id in the certificate"));
+        makeError(ErrorCode::kValidation, "no mamori device id in the certificate"));
   }
   return peer->name;
 }
@@ -339,7 +332,7 @@ std::expected<Peer, Error> peerOf(X509* verified_certificate) {
   GENERAL_NAMES_free(names);
   if (!found) {
     return std::unexpected(
-        failure(ErrorCode::kValidation, "the certificate names no mamori device or service"));
+        makeError(ErrorCode::kValidation, "the certificate names no mamori device or service"));
   }
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int md_size = 0;

@@ -20,13 +20,6 @@ constexpr std::string_view kBase64Url =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kHex = "0123456789abcdef";
 
-Error failure(ErrorCode code, std::string message) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  return e;
-}
-
 std::string base64Url(const unsigned char* data, std::size_t size) {
   std::string out;
   unsigned bits = 0;
@@ -73,12 +66,13 @@ std::optional<std::size_t> printableLength(std::string_view text) {
 std::optional<Error> checkText(std::string_view what, std::string_view text, std::size_t max,
                                bool required) {
   const auto length = printableLength(text);
-  if (!length) return failure(ErrorCode::kValidation, std::string(what) + " is not printable text");
+  if (!length)
+    return makeError(ErrorCode::kValidation, std::string(what) + " is not printable text");
   if (required && *length == 0)
-    return failure(ErrorCode::kValidation, std::string(what) + " is empty");
+    return makeError(ErrorCode::kValidation, std::string(what) + " is empty");
   if (*length > max) {
-    return failure(ErrorCode::kValidation,
-                   std::string(what) + " is longer than " + std::to_string(max) + " characters");
+    return makeError(ErrorCode::kValidation,
+                     std::string(what) + " is longer than " + std::to_string(max) + " characters");
   }
   return std::nullopt;
 }
@@ -90,20 +84,20 @@ std::optional<Error> checkRequest(std::string_view department, std::chrono::hour
   if (auto e = checkText("created_by", created_by, 64, false)) return e;
   if (auto e = checkText("the note", note, 256, false)) return e;
   if (validity < std::chrono::hours(1) || validity > std::chrono::days(90)) {
-    return failure(ErrorCode::kValidation, "a token is valid for 1 hour to 90 days, not " +
-                                               std::to_string(validity.count()) + " hours");
+    return makeError(ErrorCode::kValidation, "a token is valid for 1 hour to 90 days, not " +
+                                                 std::to_string(validity.count()) + " hours");
   }
   if (max_uses < 1 || max_uses > 10000) {
-    return failure(ErrorCode::kValidation,
-                   "a token allows 1 to 10000 uses, not " + std::to_string(max_uses));
+    return makeError(ErrorCode::kValidation,
+                     "a token allows 1 to 10000 uses, not " + std::to_string(max_uses));
   }
   return std::nullopt;
 }
 
 Error malformed() {
-  return failure(ErrorCode::kParse,
-                 "not an enrollment token: expected mmt_<12 lower-case hex>_<43 base64url "
-                 "characters>");
+  return makeError(ErrorCode::kParse,
+                   "not an enrollment token: expected mmt_<12 lower-case hex>_<43 base64url "
+                   "characters>");
 }
 
 }  // namespace
@@ -117,7 +111,7 @@ std::expected<NewToken, Error> makeToken(std::string_view department, policy::Se
   }
   std::array<unsigned char, kIdBytes + kSecretBytes> random{};
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-    return std::unexpected(failure(ErrorCode::kIo, "no random bytes for the token"));
+    return std::unexpected(makeError(ErrorCode::kIo, "no random bytes for the token"));
   }
   NewToken token;
   auto& r = token.record;

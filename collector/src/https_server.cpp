@@ -176,11 +176,9 @@ std::expected<std::unique_ptr<HttpsServer>, Error> HttpsServer::start(const Coll
     server->start();
     return std::unique_ptr<HttpsServer>(new HttpsServer(std::move(pool), std::move(server), port));
   } catch (const Poco::Exception& e) {
-    Error error;
-    error.code = ErrorCode::kIo;
-    error.message = "cannot listen on " + config.listen.host + ":" +
-                    std::to_string(config.listen.port) + ": " + e.displayText();
-    return std::unexpected(std::move(error));
+    return std::unexpected(makeError(ErrorCode::kIo, "cannot listen on " + config.listen.host +
+                                                         ":" + std::to_string(config.listen.port) +
+                                                         ": " + e.displayText()));
   }
 }
 

@@ -67,13 +67,6 @@ constexpr std::array kMigrations = {
     Migration{1, "initial schema", kInitial},
 };
 
-Error failure(ErrorCode code, std::string message) {
-  Error e;
-  e.code = code;
-  e.message = std::move(message);
-  return e;
-}
-
 bool applied(Poco::Data::Session& session, const Dialect& dialect, int version) {
   const auto rows = sql::query(session, dialect,
                                "SELECT version FROM schema_migrations WHERE version = ?", version);
@@ -127,20 +120,21 @@ std::expected<int, Error> migrate(Poco::Data::Session& session, const Dialect& d
               " version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)");
     current = currentVersion(session, dialect);
   } catch (const std::exception& e) {
-    return std::unexpected(failure(ErrorCode::kIo, "cannot read the schema version: " + reason(e)));
+    return std::unexpected(
+        makeError(ErrorCode::kIo, "cannot read the schema version: " + reason(e)));
   }
   if (current > newest) {
-    return std::unexpected(failure(ErrorCode::kValidation,
-                                   "the database has schema version " + std::to_string(current) +
-                                       ", newer than version " + std::to_string(newest) +
-                                       " that this collector knows: upgrade the collector"));
+    return std::unexpected(makeError(ErrorCode::kValidation,
+                                     "the database has schema version " + std::to_string(current) +
+                                         ", newer than version " + std::to_string(newest) +
+                                         " that this collector knows: upgrade the collector"));
   }
   for (const auto& migration : list) {
     if (migration.version <= current) continue;
     try {
       apply(session, dialect, migration, now);
     } catch (const std::exception& e) {
-      return std::unexpected(failure(
+      return std::unexpected(makeError(
           ErrorCode::kIo, "schema migration " + std::to_string(migration.version) + " (" +
                               std::string(migration.description) + ") failed: " + reason(e)));
     }

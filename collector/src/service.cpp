@@ -15,9 +15,7 @@ Response errorResponse(int status, std::string_view code, const Error& error) {
 }
 
 Response errorResponse(int status, std::string_view code, std::string_view message) {
-  Error e;
-  e.message = std::string(message);
-  return errorResponse(status, code, e);
+  return errorResponse(status, code, makeError(ErrorCode::kValidation, std::string(message)));
 }
 
 Service::Service(const CollectorConfig& config, const EnrollmentCa& ca, Store& store,

@@ -74,10 +74,7 @@ Error storageError(std::string_view what, const std::exception& e) {
 }
 
 Error ruleError(std::string message) {
-  Error error;
-  error.code = ErrorCode::kValidation;
-  error.message = std::move(message);
-  return error;
+  return makeError(ErrorCode::kValidation, std::move(message));
 }
 
 // Rarely enough that repeated writes to the same pages coalesce in the log (about 40 MB of log

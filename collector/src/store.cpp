@@ -16,13 +16,6 @@
 namespace mamori::collector {
 namespace {
 
-Error usage(std::string message) {
-  Error e;
-  e.code = ErrorCode::kUsage;
-  e.message = std::move(message);
-  return e;
-}
-
 void registerConnectors() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -46,15 +39,16 @@ std::expected<std::string, Error> keywordsFromUri(std::string_view url) {
     std::string why = reason ? reason : "out of memory";
     PQfreemem(reason);
     while (!why.empty() && why.back() == '\n') why.pop_back();
-    return std::unexpected(usage("not a PostgreSQL URI: " + why));
+    return std::unexpected(makeError(ErrorCode::kUsage, "not a PostgreSQL URI: " + why));
   }
   std::string keywords;
   for (const auto* option = options.get(); option->keyword != nullptr; ++option) {
     if (option->val == nullptr) continue;
     const std::string_view value(option->val);
     if (value.find_first_of(" \t\n'\"\\") != std::string_view::npos) {
-      return std::unexpected(usage("the PostgreSQL parameter \"" + std::string(option->keyword) +
-                                   "\" may not contain spaces, quotes or backslashes"));
+      return std::unexpected(makeError(
+          ErrorCode::kUsage, "the PostgreSQL parameter \"" + std::string(option->keyword) +
+                                 "\" may not contain spaces, quotes or backslashes"));
     }
     if (!keywords.empty()) keywords += ' ';
     keywords += std::string(option->keyword) + "=" + std::string(value);
@@ -99,7 +93,8 @@ std::expected<std::unique_ptr<Store>, Error> Store::open(std::string_view url) {
     return SqlStore::create(Engine::kPostgres, *keywords, databaseName(*keywords), now);
   }
   const auto path = sqlitePath(url);
-  if (path.empty()) return std::unexpected(usage("no database given (a path or a URL)"));
+  if (path.empty())
+    return std::unexpected(makeError(ErrorCode::kUsage, "no database given (a path or a URL)"));
   return SqlStore::create(Engine::kSqlite, path, "the SQLite database " + path, now);
 }
 

@@ -33,10 +33,7 @@ std::expected<std::string, Error> newPrivateKeyPem() {
 std::expected<std::string, Error> certificateRequest(std::string_view key_pem,
                                                      std::string_view common_name) {
   if (common_name.empty() || common_name.size() > kMaxCommonName) {
-    Error e;
-    e.code = ErrorCode::kUsage;
-    e.message = "the common name must be 1 to 64 bytes";
-    return std::unexpected(e);
+    return std::unexpected(makeError(ErrorCode::kUsage, "the common name must be 1 to 64 bytes"));
   }
   const auto bio = ssl::readBio(key_pem);
   const ssl::Key key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);

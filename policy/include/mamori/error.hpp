@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 namespace mamori {
 
@@ -25,5 +26,14 @@ struct Error {
   /// One line for a person: `policy.json:3:14: $.usb.mode: "blok" is not one of ...`.
   [[nodiscard]] std::string describe() const;
 };
+
+/// The usual Error: a code, the reason, and the file it concerns when there is one.
+[[nodiscard]] inline Error makeError(ErrorCode code, std::string message, std::string file = {}) {
+  Error e;
+  e.code = code;
+  e.message = std::move(message);
+  e.file = std::move(file);
+  return e;
+}
 
 }  // namespace mamori
