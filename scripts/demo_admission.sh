@@ -74,10 +74,10 @@ echo "freeradius: udp 127.0.0.1:$radius_port, site and module from installer/fre
 mab() {  # label mac
   local out
   out=$(lab_mab "$2")
-  printf '%s %-24s -> %s' "$2" "($1)" "$(sed -n 's/^Received \(Access-[A-Za-z]*\).*/\1/p' <<<"$out")"
+  printf '%s %-24s -> %s' "$2" "($1)" "$(lab_reply_code "$out")"
   local vlan message
-  vlan=$(sed -n 's/^\s*Tunnel-Private-Group-Id\(:0\)\? = "\(.*\)"/\2/p' <<<"$out" | head -n 1)
-  message=$(sed -n 's/^\s*Reply-Message = "\(.*\)"/\1/p' <<<"$out" | head -n 1)
+  vlan=$(lab_reply_value "$out" Tunnel-Private-Group-Id)
+  message=$(lab_reply_value "$out" Reply-Message)
   [[ -n $vlan ]] && printf ', VLAN %s' "$vlan"
   [[ -n $message ]] && printf ' (%s)' "$message"
   echo

@@ -211,25 +211,26 @@ std::expected<IssuedCertificate, Error> EnrollmentCa::issue(std::string_view csr
                                                             std::string_view device_id,
                                                             policy::TimePoint now,
                                                             std::chrono::days validity) const {
-  if (!isName(device_id)) {
-    return std::unexpected(makeError(ErrorCode::kUsage, "device id \"" + std::string(device_id) +
-                                                            "\" is not [A-Za-z0-9-]{1,64}"));
-  }
-  const Usage usage{.extended_key_usage = "clientAuth",
-                    .subject_alt_names = "URI:" + std::string(kDeviceUri) + std::string(device_id)};
-  return issueLeaf(csr_pem, device_id, usage, now, validity);
+  return issueClient(csr_pem, "device id", kDeviceUri, device_id, now, validity);
 }
 
 std::expected<IssuedCertificate, Error> EnrollmentCa::issueService(
     std::string_view csr_pem, std::string_view service, policy::TimePoint now,
     std::chrono::days validity) const {
-  if (!isName(service)) {
-    return std::unexpected(makeError(ErrorCode::kUsage, "service name \"" + std::string(service) +
-                                                            "\" is not [A-Za-z0-9-]{1,64}"));
+  return issueClient(csr_pem, "service name", kServiceUri, service, now, validity);
+}
+
+std::expected<IssuedCertificate, Error> EnrollmentCa::issueClient(
+    std::string_view csr_pem, std::string_view what, std::string_view uri_prefix,
+    std::string_view name, policy::TimePoint now, std::chrono::days validity) const {
+  if (!isName(name)) {
+    return std::unexpected(
+        makeError(ErrorCode::kUsage,
+                  std::string(what) + " \"" + std::string(name) + "\" is not [A-Za-z0-9-]{1,64}"));
   }
   const Usage usage{.extended_key_usage = "clientAuth",
-                    .subject_alt_names = "URI:" + std::string(kServiceUri) + std::string(service)};
-  return issueLeaf(csr_pem, service, usage, now, validity);
+                    .subject_alt_names = "URI:" + std::string(uri_prefix) + std::string(name)};
+  return issueLeaf(csr_pem, name, usage, now, validity);
 }
 
 std::expected<IssuedCertificate, Error> EnrollmentCa::issueServer(

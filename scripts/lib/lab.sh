@@ -278,6 +278,16 @@ lab_mab() {  # mac (aa:bb:..)
     radclient -x -t 5 -r 1 "127.0.0.1:$radius_port" auth "$radius_secret" 2>&1 || true
 }
 
+# What radclient received: `Access-Accept`, `Access-Reject`, or nothing.
+lab_reply_code() {  # radclient-output
+  sed -n 's/^Received \(Access-[A-Za-z]*\).*/\1/p' <<<"$1"
+}
+
+# The first value of a reply attribute (`Tunnel-Private-Group-Id` or `...:0`), unquoted.
+lab_reply_value() {  # radclient-output attribute
+  sed -n "s/^\s*$2\(:0\)\? = \"\?\([^\"]*\)\"\?\$/\2/p" <<<"$1" | head -n 1
+}
+
 # ---------------------------------------------------------------------------------------------
 # Fixture PCs: a private root made of fixture layers (tests/fixtures/README.md), with its own
 # machine-id and one physical Ethernet NIC whose MAC the collector pins at enrollment.

@@ -79,11 +79,11 @@ assertions=0
 expect_accept() {  # label mac vlan
   local out
   out=$(lab_mab "$2")
-  grep -q "^Received Access-Accept" <<<"$out" || lab_fail "$1 ($2): expected Access-Accept, got:
+  [[ $(lab_reply_code "$out") == Access-Accept ]] || lab_fail "$1 ($2): expected Access-Accept, got:
 $out"
-  grep -Eq "Tunnel-Private-Group-Id(:0)? = \"$3\"" <<<"$out" || lab_fail "$1 ($2): expected VLAN $3, got:
+  [[ $(lab_reply_value "$out" Tunnel-Private-Group-Id) == "$3" ]] || lab_fail "$1 ($2): expected VLAN $3, got:
 $out"
-  grep -Eq "Tunnel-Type(:0)? = VLAN" <<<"$out" || lab_fail "$1 ($2): no Tunnel-Type = VLAN:
+  [[ $(lab_reply_value "$out" Tunnel-Type) == VLAN ]] || lab_fail "$1 ($2): no Tunnel-Type = VLAN:
 $out"
   assertions=$((assertions + 1))
   lab_say "$(printf '%-28s %s -> Access-Accept, VLAN %s' "$1" "$2" "$3")"
@@ -91,13 +91,12 @@ $out"
 expect_reject() {  # label mac
   local out
   out=$(lab_mab "$2")
-  grep -q "^Received Access-Reject" <<<"$out" || lab_fail "$1 ($2): expected Access-Reject, got:
+  [[ $(lab_reply_code "$out") == Access-Reject ]] || lab_fail "$1 ($2): expected Access-Reject, got:
 $out"
-  ! grep -q "Tunnel-Private-Group-Id" <<<"$out" || lab_fail "$1 ($2): a reject with a VLAN:
+  [[ -z $(lab_reply_value "$out" Tunnel-Private-Group-Id) ]] || lab_fail "$1 ($2): a reject with a VLAN:
 $out"
   assertions=$((assertions + 1))
-  lab_say "$(printf '%-28s %s -> Access-Reject (%s)' "$1" "$2" \
-    "$(sed -n 's/^\s*Reply-Message = "\(.*\)"/\1/p' <<<"$out" | head -n 1)")"
+  lab_say "$(printf '%-28s %s -> Access-Reject (%s)' "$1" "$2" "$(lab_reply_value "$out" Reply-Message)")"
 }
 
 expect_accept "compliant PC" "$compliant_mac" 20

@@ -90,6 +90,13 @@ class EnrollmentCa {
 
  private:
   struct Keys;
+  /// A client certificate naming `name` (checked: `what` names it in the error) by the URI
+  /// `uri_prefix` + name.
+  std::expected<IssuedCertificate, Error> issueClient(std::string_view csr_pem,
+                                                      std::string_view what,
+                                                      std::string_view uri_prefix,
+                                                      std::string_view name, policy::TimePoint now,
+                                                      std::chrono::days validity) const;
   std::expected<IssuedCertificate, Error> issueLeaf(std::string_view csr_pem,
                                                     std::string_view common_name,
                                                     const Usage& usage, policy::TimePoint now,
