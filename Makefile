@@ -40,6 +40,7 @@ demo: build
 # Benchmarks print ratios against a baseline run in the same process or script.
 bench: build
 	$(BUILD)/bench/mamori_bench_check
+	$(BUILD)/bench/mamori_bench_usb
 	bash bench/collector_bench.sh $(BUILD)
 
 # The collector alone: reports/s and RADIUS latency on SQLite and PostgreSQL (several minutes).

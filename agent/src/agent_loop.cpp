@@ -18,8 +18,11 @@
 #include "agent_state.hpp"
 #include "backoff.hpp"
 #include "local_store.hpp"
+#include "mamori/policy/evaluate.hpp"
 #include "policy_file.hpp"
+#include "policy_watch.hpp"
 #include "report_cycle.hpp"
+#include "usb_enforcement.hpp"
 
 namespace mamori::agent {
 namespace {
@@ -31,10 +34,15 @@ policy::TimePoint wallClock() {
 struct Agent {
   StatePaths paths;
   RunOptions options;
-  policy::Policy policy;
-  Enrollment enrollment;
+  PolicyWatch policy;
+  /// None: local-only mode. The PC is judged and its USB ports enforced, audit events wait in
+  /// agent.db, and nothing is reported until the PC is enrolled.
+  std::optional<Enrollment> enrollment;
+  policy::Segment segment;
   LocalStore store;
   std::unique_ptr<platform::PostureProbe> probe;
+  /// The USB enforcement of the service (not of `run --once`); null when it could not start.
+  UsbEnforcement* usb = nullptr;
   std::mt19937_64 random{std::random_device{}()};
   int failed_drains = 0;
   policy::TimePoint next_drain{};
@@ -47,14 +55,19 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
   if (!policy) return std::unexpected(policy.error());
   auto store = LocalStore::open(paths.database());
   if (!store) return std::unexpected(store.error());
-  const auto saved = store->state("enrollment");
-  if (!saved) {
+  std::optional<Enrollment> enrollment;
+  if (const auto saved = store->state("enrollment")) {
+    auto enrolled = Enrollment::fromJson(*saved);
+    if (!enrolled) return std::unexpected(enrolled.error());
+    enrollment = std::move(*enrolled);
+  } else if (o.once) {
     return std::unexpected(
         makeError(ErrorCode::kUsage,
                   "not enrolled: run `mamori-agent enroll --collector URL --token T` first"));
   }
-  auto enrollment = Enrollment::fromJson(*saved);
-  if (!enrollment) return std::unexpected(enrollment.error());
+  // The collector's word on the segment (from the token) wins over the command line.
+  const auto segment =
+      enrollment ? enrollment->segment : o.segment.value_or(policy->default_segment);
   std::vector<std::string> services;
   for (const auto& profile : policy->profiles) {
     for (const auto& s : profile.mfa.services) {
@@ -62,8 +75,9 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
     }
   }
   auto probe = platform::makePostureProbe({o.root, nullptr, std::move(services)});
-  return std::unique_ptr<Agent>(new Agent{paths, o, std::move(*policy), std::move(*enrollment),
-                                          std::move(*store), std::move(probe)});
+  return std::unique_ptr<Agent>(new Agent{paths, o, PolicyWatch(o.policy_file, std::move(*policy)),
+                                          std::move(enrollment), segment, std::move(*store),
+                                          std::move(probe)});
 }
 
 // Records what the collector said, for `status`.
@@ -76,17 +90,55 @@ void remember(Agent& a, const DrainResult& r, policy::TimePoint now) {
   (void)a.store.setState("last_error", r.last_error);
 }
 
+// Local-only mode: the verdict goes to the log, since there is no collector to tell.
+void judgeLocally(Agent& a, policy::TimePoint now) {
+  const auto facts = a.probe->collect(now);
+  const auto& p = a.policy.current();
+  const auto verdict = policy::evaluate(p, a.segment, facts, p.exceptions, now);
+  std::string failing;
+  for (const auto& f : verdict.findings) {
+    if (f.status == policy::Status::kFail || f.status == policy::Status::kUnknown) {
+      failing += " " + f.id;
+    }
+  }
+  Poco::Logger::get("mamori.agent")
+      .information("cycle (not enrolled, nothing reported): " +
+                   std::string(verdict.compliant ? "compliant" : "not compliant") +
+                   (failing.empty() ? "" : "; not met:" + failing) +
+                   "; audit events waiting: " + std::to_string(a.store.unreportedAuditCount()));
+}
+
+// A policy file changed on disk: a valid one applies at once (to the USB ports too); a bad
+// one is refused, said once, and the running policy stays.
+void reloadPolicy(Agent& a) {
+  auto& log = Poco::Logger::get("mamori.agent");
+  const auto changed = a.policy.poll();
+  if (!changed) {
+    log.error("policy rejected, version " + std::to_string(a.policy.current().version) +
+              " keeps running: " + changed.error().describe());
+    return;
+  }
+  if (!*changed) return;
+  log.information("policy version " + std::to_string(a.policy.current().version) + " is in force");
+  if (a.usb) a.usb->apply(a.policy.current(), a.segment);
+}
+
 // One cycle: queue a fresh report, then drain what is due. Returns the drain result.
 DrainResult cycle(Agent& a, bool queue) {
   auto& log = Poco::Logger::get("mamori.agent");
+  reloadPolicy(a);
   const auto now = wallClock();
+  DrainResult result;
+  if (!a.enrollment) {
+    if (queue) judgeLocally(a, now);
+    return result;
+  }
   if (queue) {
-    auto report = queueReport(a.store, *a.probe, a.policy, a.enrollment.segment, now);
+    auto report = queueReport(a.store, *a.probe, a.policy.current(), a.segment, now);
     if (!report) log.error("cannot queue the report: " + report.error().describe());
   }
-  DrainResult result;
   if (now < a.next_drain) return result;
-  auto client = CollectorClient::create(enrolledClient(a.paths, a.enrollment));
+  auto client = CollectorClient::create(enrolledClient(a.paths, *a.enrollment));
   if (!client) {
     result.last_error = client.error().describe();
   } else {
@@ -123,8 +175,19 @@ int AgentService::main(const std::vector<std::string>&) {
   }
   if (const auto& opened = (*agent)->store.lastOpen(); opened.recovered) {
     log.warning("agent.db was damaged and has been rebuilt: " + opened.reason + "; salvaged " +
-                std::to_string(opened.salvaged_reports) + " queued reports");
+                std::to_string(opened.salvaged_reports) + " queued reports and " +
+                std::to_string(opened.salvaged_audit_events) + " audit events");
   }
+  if (!(*agent)->enrollment) {
+    log.warning(
+        "not enrolled: running in local-only mode (USB enforced, nothing reported); enroll with "
+        "`mamori-agent enroll --collector URL --token-file FILE`");
+  }
+  // Before the first cycle: the ports are locked as early as the service starts.
+  auto usb = UsbEnforcement::start({options_.root, (*agent)->paths.database(), options_.lang},
+                                   (*agent)->policy.current(), (*agent)->segment);
+  if (!usb) log.error("usb: enforcement could not start: " + usb.error().describe());
+  if (usb) (*agent)->usb = usb->get();
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;

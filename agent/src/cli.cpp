@@ -10,6 +10,7 @@
 
 #include "mamori/agent/check_command.hpp"
 #include "mamori/agent/service_commands.hpp"
+#include "mamori/agent/usb_command.hpp"
 
 namespace mamori::agent {
 namespace {
@@ -127,6 +128,9 @@ po::options_description serviceOptions(Lang lang) {
       ja ? "このディレクトリ以下を検査する (既定: /)" : "inspect the system below DIR (default /)")(
       "policy", po::value<std::string>()->value_name("FILE"),
       ja ? "ポリシーファイル" : "policy file")(
+      "segment", po::value<std::string>()->value_name("SEG"),
+      ja ? "未登録のときの区分: mynumber | lgwan | internet (登録後はトークンの区分)"
+         : "segment while not enrolled: mynumber | lgwan | internet (enrolled: the token's)")(
       "interval", po::value<int>()->value_name("SECONDS"),
       ja ? "報告の間隔 (秒、既定 900)" : "report interval in seconds (default 900)")(
       "once", ja ? "一回だけ実行して終了する" : "run one cycle and exit")(
@@ -160,7 +164,22 @@ int serviceCommand(std::string_view command, std::span<const char* const> args, 
   const std::string state_dir =
       vm.contains("state-dir") ? vm["state-dir"].as<std::string>() : "/var/lib/mamori";
   const std::string root = vm.contains("root") ? vm["root"].as<std::string>() : "/";
+  std::optional<policy::Segment> segment;
+  if (vm.contains("segment")) {
+    const auto& s = vm["segment"].as<std::string>();
+    segment = policy::parseSegment(s);
+    if (!segment) {
+      err << "mamori-agent " << command << ": --segment " << s
+          << ": expected mynumber, lgwan or internet\n";
+      return kError;
+    }
+  }
   if (command == "status") return runStatus(state_dir, lang, vm.contains("json"), out, err);
+  if (command == "usb list") {
+    UsbListOptions o{root, state_dir, std::nullopt, segment, lang};
+    if (vm.contains("policy")) o.policy_file = vm["policy"].as<std::string>();
+    return runUsbList(o, out, err);
+  }
   if (command == "enroll") {
     auto token = enrollmentToken(vm);
     if (!vm.contains("collector") || !token) {
@@ -180,6 +199,7 @@ int serviceCommand(std::string_view command, std::span<const char* const> args, 
   }
   RunOptions o{state_dir, root, std::nullopt, std::chrono::seconds{900}, vm.contains("once"), lang};
   if (vm.contains("policy")) o.policy_file = vm["policy"].as<std::string>();
+  o.segment = segment;
   if (vm.contains("interval"))
     o.interval = std::chrono::seconds{std::max(10, vm["interval"].as<int>())};
   return runAgent(o, out, err);
@@ -235,24 +255,35 @@ int runCli(std::span<const char* const> args, const Environment& env, std::ostre
   if (command == "enroll" || command == "run" || command == "status") {
     return serviceCommand(command, args.subspan(2), lang, out, err);
   }
+  if (command == "usb") {
+    if (args.size() > 2 && std::string_view(args[2]) == "list") {
+      return serviceCommand("usb list", args.subspan(3), lang, out, err);
+    }
+    err << "mamori-agent usb: " << (lang == Lang::kJa ? "使い方: " : "usage: ")
+        << "mamori-agent usb list [--policy FILE] [--segment SEG] [--state-dir DIR]\n";
+    return kError;
+  }
   if (command == "--version" || command == "version") {
     out << "mamori-agent " << MAMORI_VERSION << '\n';
     return 0;
   }
   if (command.empty() || command == "--help" || command == "-h" || command == "help") {
-    out << (lang == Lang::kJa ? "使い方: mamori-agent <コマンド> [オプション]\n\nコマンド:\n"
-                                "  check     端末の状態を検査し、ポリシーに照らして判定する\n"
-                                "  enroll    収集サーバに端末を登録する\n"
-                                "  run       常駐して定期的に検査・報告する (--once で一回)\n"
-                                "  status    登録・最終報告・接続判定・未送信件数を表示する\n"
-                                "  version   版数を表示する\n"
-                              : "usage: mamori-agent <command> [options]\n\ncommands:\n"
-                                "  check     inspect this PC and judge it against the policy\n"
-                                "  enroll    enroll this PC with the collector\n"
-                                "  run       run as a service: check and report periodically "
-                                "(--once: one cycle)\n"
-                                "  status    enrollment, last report, admission, queued reports\n"
-                                "  version   print the version\n");
+    out << (lang == Lang::kJa
+                ? "使い方: mamori-agent <コマンド> [オプション]\n\nコマンド:\n"
+                  "  check     端末の状態を検査し、ポリシーに照らして判定する\n"
+                  "  enroll    収集サーバに端末を登録する\n"
+                  "  run       常駐して定期的に検査・報告する (--once で一回)\n"
+                  "  status    登録・最終報告・接続判定・未送信件数を表示する\n"
+                  "  usb list  USB 機器と判定（許可・遮断とその理由）を表示する\n"
+                  "  version   版数を表示する\n"
+                : "usage: mamori-agent <command> [options]\n\ncommands:\n"
+                  "  check     inspect this PC and judge it against the policy\n"
+                  "  enroll    enroll this PC with the collector\n"
+                  "  run       run as a service: check and report periodically "
+                  "(--once: one cycle)\n"
+                  "  status    enrollment, last report, admission, queued reports\n"
+                  "  usb list  USB devices and their decisions (allowed, blocked, why)\n"
+                  "  version   print the version\n");
     return command.empty() ? kError : 0;
   }
   err << "mamori-agent: " << (lang == Lang::kJa ? "不明なコマンド: " : "unknown command: ")

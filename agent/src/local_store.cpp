@@ -87,6 +87,15 @@ std::expected<void, Error> prepareFile(Database& db, const fs::path& file) {
   return tx->commit();
 }
 
+// Adds `n` to the counter `name`.
+std::expected<void, Error> count(Database& db, const char* name, std::int64_t n) {
+  auto add = db.prepare(
+      "INSERT INTO counters(name, value) VALUES(?1, ?2) "
+      "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value");
+  if (add) add->bindText(1, name).bind(2, n);
+  return run(add);
+}
+
 // Deletes the oldest reports beyond either limit (the newest are kept) and counts them.
 std::expected<std::int64_t, Error> dropOldest(Database& db, const OutboxLimits& limits) {
   auto drop = db.prepare(R"(
@@ -99,12 +108,45 @@ std::expected<std::int64_t, Error> dropOldest(Database& db, const OutboxLimits& 
   if (auto ok = run(drop); !ok) return std::unexpected(ok.error());
   const std::int64_t dropped = db.changes();
   if (dropped == 0) return 0;
-  auto count = db.prepare(
-      "INSERT INTO counters(name, value) VALUES(?1, ?2) "
-      "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value");
-  if (count) count->bindText(1, schema::kDroppedCounter).bind(2, dropped);
-  if (auto ok = run(count); !ok) return std::unexpected(ok.error());
+  if (auto ok = count(db, schema::kDroppedCounter, dropped); !ok) {
+    return std::unexpected(ok.error());
+  }
   return dropped;
+}
+
+// Only events no report carries yet: one already handed to a report stays with it.
+std::expected<void, Error> markCarried(Database& db, std::string_view report_id,
+                                       std::span<const std::string> event_ids) {
+  auto mark = db.prepare(
+      "UPDATE audit_log SET report_id = ?1 WHERE event_id = ?2 AND "
+      "report_id IS NULL");
+  if (!mark) return std::unexpected(mark.error());
+  for (const auto& id : event_ids) {
+    mark->reset();
+    mark->bindText(1, report_id).bindText(2, id);
+    if (const auto done = mark->step(); !done) return std::unexpected(done.error());
+  }
+  return {};
+}
+
+// Keeps the log within `limit`: the oldest events the collector already has go first; events no
+// report carried yet only when that is not enough, and those are counted as lost.
+std::expected<void, Error> trimAuditLog(Database& db, std::int64_t limit) {
+  const auto total = db.queryInteger("SELECT count(*) FROM audit_log");
+  if (!total) return std::unexpected(total.error());
+  if (*total <= limit) return {};
+  const auto reported =
+      db.queryInteger("SELECT count(*) FROM audit_log WHERE report_id IS NOT NULL");
+  if (!reported) return std::unexpected(reported.error());
+  const std::int64_t excess = *total - limit;
+  const std::int64_t unreported_lost = std::max<std::int64_t>(0, excess - *reported);
+  auto trim = db.prepare(
+      "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log "
+      "ORDER BY report_id IS NULL, id LIMIT ?1)");
+  if (trim) trim->bind(1, excess);
+  if (auto ok = run(trim); !ok) return ok;
+  if (unreported_lost == 0) return {};
+  return count(db, schema::kAuditDroppedCounter, unreported_lost);
 }
 
 // The damaged file is moved aside, a new one takes its place, and what can be read is copied.
@@ -123,7 +165,8 @@ std::expected<std::pair<Database, OpenReport>, Error> recover(const fs::path& fi
   if (!counts) return std::unexpected(counts.error());
   if (auto dropped = dropOldest(*db, limits); !dropped) return std::unexpected(dropped.error());
   if (auto ok = tx->commit(); !ok) return std::unexpected(ok.error());
-  OpenReport report{true, std::move(reason), *aside, counts->reports, counts->state};
+  OpenReport report{true,          std::move(reason),   *aside, counts->reports,
+                    counts->state, counts->audit_events};
   return std::pair{std::move(*db), std::move(report)};
 }
 
@@ -156,7 +199,8 @@ std::expected<LocalStore, Error> LocalStore::open(const fs::path& file, OutboxLi
 }
 
 std::expected<void, Error> LocalStore::enqueue(std::string_view report_id, std::string_view body,
-                                               policy::TimePoint now) {
+                                               policy::TimePoint now,
+                                               std::span<const std::string> audit_event_ids) {
   const auto size = static_cast<std::int64_t>(body.size());
   if (size > limits_.max_bytes) {
     return std::unexpected(makeError(ErrorCode::kValidation,
@@ -174,6 +218,7 @@ std::expected<void, Error> LocalStore::enqueue(std::string_view report_id, std::
   if (auto ok = run(insert); !ok) return ok;
   if (db_->changes() > 0) {
     if (auto dropped = dropOldest(*db_, limits_); !dropped) return std::unexpected(dropped.error());
+    if (auto ok = markCarried(*db_, report_id, audit_event_ids); !ok) return ok;
   }
   return tx->commit();
 }
@@ -226,10 +271,62 @@ std::optional<policy::TimePoint> LocalStore::oldestQueued() {
   return fromUnix(select->integer(0));
 }
 
-std::int64_t LocalStore::dropped() {
+std::expected<void, Error> LocalStore::appendAudit(std::string_view event_id, policy::TimePoint at,
+                                                   std::string_view body) {
+  auto tx = Transaction::begin(*db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto insert = db_->prepare(
+      "INSERT INTO audit_log(event_id, at, body) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(event_id) DO NOTHING");
+  if (insert) insert->bindText(1, event_id).bind(2, unixSeconds(at)).bindText(3, body);
+  if (auto ok = run(insert); !ok) return ok;
+  if (auto ok = trimAuditLog(*db_, limits_.max_audit_events); !ok) return ok;
+  return tx->commit();
+}
+
+namespace {
+
+std::expected<std::vector<AuditEntry>, Error> auditRows(std::expected<Statement, Error> select) {
+  if (!select) return std::unexpected(select.error());
+  std::vector<AuditEntry> entries;
+  for (;;) {
+    const auto row = select->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return entries;
+    entries.push_back(
+        {select->text(0), fromUnix(select->integer(1)), select->text(2), select->text(3)});
+  }
+}
+
+}  // namespace
+
+std::expected<std::vector<AuditEntry>, Error> LocalStore::unreportedAudit(int limit) {
+  auto select = db_->prepare(
+      "SELECT event_id, at, body, '' FROM audit_log WHERE report_id IS NULL ORDER BY id LIMIT ?1");
+  if (select) select->bind(1, std::max(limit, 0));
+  return auditRows(std::move(select));
+}
+
+std::expected<std::vector<AuditEntry>, Error> LocalStore::recentAudit(int limit) {
+  auto select = db_->prepare(
+      "SELECT event_id, at, body, coalesce(report_id, '') FROM audit_log ORDER BY id DESC "
+      "LIMIT ?1");
+  if (select) select->bind(1, std::max(limit, 0));
+  return auditRows(std::move(select));
+}
+
+std::int64_t LocalStore::unreportedAuditCount() {
+  return db_->queryInteger("SELECT count(*) FROM audit_log WHERE report_id IS NULL").value_or(-1);
+}
+
+std::int64_t LocalStore::droppedAudit() { return counter(schema::kAuditDroppedCounter); }
+
+std::int64_t LocalStore::dropped() { return counter(schema::kDroppedCounter); }
+
+std::int64_t LocalStore::counter(const char* name) {
   auto select = db_->prepare("SELECT value FROM counters WHERE name = ?1");
   if (!select) return -1;
-  select->bindText(1, schema::kDroppedCounter);
+  select->bindText(1, name);
   const auto row = select->step();
   if (!row) return -1;
   return *row ? select->integer(0) : 0;

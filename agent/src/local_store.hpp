@@ -1,7 +1,8 @@
 #pragma once
 
-// The agent's durable state: the outbox of reports not yet acknowledged by the collector, and a
-// small key/value table (enrollment, last report time, last admission). One sqlite3 file in the
+// The agent's durable state: the outbox of reports not yet acknowledged by the collector, the
+// audit log of decisions taken on the PC (USB, ...), and a small key/value table (enrollment,
+// last report time, last admission). One sqlite3 file in the
 // agent's state directory, `agent.db`.
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,16 @@ struct OutboxEntry {
   bool operator==(const OutboxEntry&) const = default;
 };
 
+/// An audit event in the local log.
+struct AuditEntry {
+  std::string event_id;
+  policy::TimePoint at;
+  std::string body;       ///< the event's JSON (protocol::toJson(AuditEvent))
+  std::string report_id;  ///< the queued report that carries it; empty until one does
+
+  bool operator==(const AuditEntry&) const = default;
+};
+
 /// How much the outbox may hold. A PC offline for months keeps queuing a report per cycle; it
 /// must not fill its disk doing so. When a new report would exceed either limit, the oldest
 /// reports are dropped (and counted, see `LocalStore::dropped()`): the newest report describes
@@ -42,6 +54,10 @@ struct OutboxEntry {
 struct OutboxLimits {
   std::int64_t max_reports = 10'000;
   std::int64_t max_bytes = 256LL << 20;  ///< the sum of the bodies
+  /// Audit events kept on the PC. Beyond it the oldest events already handed to a report go
+  /// first; events no report carried yet are dropped (and counted) only when a flood of
+  /// decisions (a BadUSB device re-plugging itself) fills the log with nothing else.
+  std::int64_t max_audit_events = 100'000;
 };
 
 /// What `LocalStore::open` found. A recovered store is working, but the caller should log this.
@@ -51,6 +67,7 @@ struct OpenReport {
   std::filesystem::path moved_to;  ///< `agent.db.corrupt-<unix time>`, kept for investigation
   int salvaged_reports = 0;        ///< outbox rows copied from the damaged file
   int salvaged_state = 0;          ///< state rows copied from the damaged file
+  int salvaged_audit_events = 0;   ///< audit-log rows copied from the damaged file
 };
 
 /// The outbox and state over one sqlite3 file in WAL mode with synchronous=FULL: when `enqueue`
@@ -81,8 +98,11 @@ class LocalStore {
   /// Queues a report, due at once. Queuing the same `report_id` again changes nothing (a retry
   /// after a crash between queuing and noticing). Drops the oldest reports when over the limits.
   /// A body larger than `max_bytes` on its own is refused (kValidation).
+  /// `audit_event_ids` are the logged events the report carries: marked as carried by it in the
+  /// same transaction, so each event reaches the collector in exactly one queued report.
   std::expected<void, Error> enqueue(std::string_view report_id, std::string_view body,
-                                     policy::TimePoint now);
+                                     policy::TimePoint now,
+                                     std::span<const std::string> audit_event_ids = {});
   /// Up to `limit` reports whose next attempt is due at `now`, oldest first.
   std::expected<std::vector<OutboxEntry>, Error> due(policy::TimePoint now, int limit);
   /// Records a failed delivery: one more attempt, the reason, and when to try again. An unknown
@@ -99,6 +119,20 @@ class LocalStore {
   /// Reports dropped, over the store's life, to stay within the limits; -1 when unreadable.
   std::int64_t dropped();
 
+  // ---- audit log -------------------------------------------------------------------------
+
+  /// Logs an event durably. The same event id again changes nothing.
+  std::expected<void, Error> appendAudit(std::string_view event_id, policy::TimePoint at,
+                                         std::string_view body);
+  /// Up to `limit` events no queued report carries yet, oldest first.
+  std::expected<std::vector<AuditEntry>, Error> unreportedAudit(int limit);
+  /// The newest `limit` events, newest first, whether reported or not (`usb list`, `status`).
+  std::expected<std::vector<AuditEntry>, Error> recentAudit(int limit);
+  /// Events no queued report carries yet; -1 when unreadable.
+  std::int64_t unreportedAuditCount();
+  /// Unreported events dropped over the store's life to stay within the limit; -1 when unreadable.
+  std::int64_t droppedAudit();
+
   // ---- state -----------------------------------------------------------------------------
 
   /// Sets `key` to `value`, replacing any earlier value.
@@ -109,6 +143,8 @@ class LocalStore {
 
  private:
   LocalStore(std::unique_ptr<sqlite::Database> db, OutboxLimits limits, OpenReport report);
+  /// The value of a row of `counters` (0 when absent, -1 when unreadable).
+  std::int64_t counter(const char* name);
 
   std::unique_ptr<sqlite::Database> db_;
   OutboxLimits limits_;

@@ -18,8 +18,19 @@ std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::
   report.facts = probe.collect(now);
   const auto verdict = policy::evaluate(policy, segment, report.facts, policy.exceptions, now);
   report.agent_verdict = {verdict.compliant, verdict.admission};
+  auto pending = store.unreportedAudit(static_cast<int>(protocol::kMaxAuditEventsPerReport));
+  if (!pending) return std::unexpected(pending.error());
+  std::vector<std::string> carried;
+  for (const auto& entry : *pending) {
+    // The log holds what this agent wrote; an entry that no longer decodes (a damaged page
+    // salvaged) cannot be sent, and is marked carried so it does not block the ones after it.
+    carried.push_back(entry.event_id);
+    if (auto event = protocol::auditEventFromJson(entry.body)) {
+      report.audit_events.push_back(std::move(*event));
+    }
+  }
   const auto body = boost::json::serialize(protocol::toJson(report));
-  if (auto ok = store.enqueue(report.report_id, body, now); !ok) {
+  if (auto ok = store.enqueue(report.report_id, body, now, carried); !ok) {
     return std::unexpected(ok.error());
   }
   return report;

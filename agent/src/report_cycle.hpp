@@ -18,7 +18,9 @@
 namespace mamori::agent {
 
 /// Probes, evaluates with the local policy in the enrolled segment, and queues the report
-/// durably (the commit is on disk when this returns). Returns the report as queued.
+/// durably (the commit is on disk when this returns) with the oldest audit events no report
+/// carried yet (at most protocol::kMaxAuditEventsPerReport; the rest ride on the next ones).
+/// Returns the report as queued.
 std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::PostureProbe& probe,
                                                    const policy::Policy& policy,
                                                    policy::Segment segment, policy::TimePoint now);

@@ -172,7 +172,10 @@ std::expected<std::optional<SalvageCounts>, Error> salvageFrom(const fs::path& f
   if (!state) return std::unexpected(state.error());
   const auto counters = salvageTable(*damaged, fresh, store_schema::kCounters);
   if (!counters) return std::unexpected(counters.error());
-  return SalvageCounts{**reports, state->value_or(0)};
+  // Absent from a version-1 store: nothing to copy then.
+  const auto audit = salvageTable(*damaged, fresh, store_schema::kAuditLog);
+  if (!audit) return std::unexpected(audit.error());
+  return SalvageCounts{**reports, state->value_or(0), audit->value_or(0)};
 }
 
 // ---- rebuilding a destroyed header ---------------------------------------------------------

@@ -27,12 +27,13 @@ std::expected<std::filesystem::path, Error> moveAside(const std::filesystem::pat
 struct SalvageCounts {
   int reports = 0;
   int state = 0;
+  int audit_events = 0;
 };
 
-/// Copies every outbox, state and counter row still readable in the damaged store `damaged` (and
-/// its -wal) into `fresh`, row by row, skipping rows and pages that fail. When even the header
-/// is unreadable a copy with a rebuilt header is read instead; `damaged` itself is not changed.
-/// Errors only when writing into `fresh` fails.
+/// Copies every outbox, state, counter and audit-log row still readable in the damaged store
+/// `damaged` (and its -wal) into `fresh`, row by row, skipping rows and pages that fail. When even
+/// the header is unreadable a copy with a rebuilt header is read instead; `damaged` itself is not
+/// changed. Errors only when writing into `fresh` fails.
 std::expected<SalvageCounts, Error> salvageStore(const std::filesystem::path& damaged,
                                                  sqlite::Database& fresh);
 

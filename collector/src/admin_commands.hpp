@@ -44,6 +44,11 @@ int exceptionAdd(const Context& c, const Options& o);
 int exceptionList(const Context& c, const std::string& device);
 int exceptionRevoke(const Context& c, const std::string& id);
 
+/// Audit events, newest first: one device's or (`device` empty) every device's.
+int auditList(const Context& c, const std::string& device, int limit);
+/// The table auditList prints; `with_device` adds the device column.
+void printAuditEvents(const Context& c, const std::vector<AuditRecord>& events, bool with_device);
+
 /// Writes `<name>.key` (0600), `<name>.crt` and `ca.crt` into `--out-dir` for a service.
 int serviceCertificate(const Context& c, const Options& o);
 

@@ -9,6 +9,8 @@
 namespace mamori::collector::admin {
 namespace {
 
+constexpr int kRecentAuditEvents = 10;
+
 std::string timeOrDash(const std::optional<policy::TimePoint>& t) {
   return t ? policy::formatTimestamp(*t) : "-";
 }
@@ -94,6 +96,10 @@ int deviceShow(const Context& c, const std::string& id) {
   if (!count) return fail(c, count.error());
   line("報告数", "reports", std::to_string(*count));
   if (latest) printUnmetFindings(c, latest->verdict_json);
+  auto events = c.store.auditEvents(d.id, kRecentAuditEvents);
+  if (!events) return fail(c, events.error());
+  c.out << (ja(c) ? "最近の監査記録:\n" : "recent audit events:\n");
+  printAuditEvents(c, *events, false);
   return 0;
 }
 

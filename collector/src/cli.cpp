@@ -23,6 +23,7 @@ constexpr std::string_view kUsage =
     "  exception add --id EXC-.. --device ID --requirement REQ --reason R --approver A "
     "--expires ISO8601\n"
     "  exception list [--device ID] | exception revoke ID\n"
+    "  audit list [--device ID] [--limit N]    what agents decided on the PCs (USB, ...)\n"
     "  service-cert --name radius --out-dir DIR\n";
 
 po::options_description adminOptions() {
@@ -35,7 +36,8 @@ po::options_description adminOptions() {
       "requirement", po::value<std::string>())("reason", po::value<std::string>())(
       "approver", po::value<std::string>())("expires", po::value<std::string>())(
       "name", po::value<std::string>())("out-dir", po::value<std::string>())(
-      "target", po::value<std::vector<std::string>>());
+      "limit", po::value<int>()->default_value(50))("target",
+                                                    po::value<std::vector<std::string>>());
   return d;
 }
 
@@ -63,6 +65,10 @@ int dispatch(const admin::Context& c, const std::string& group, const std::strin
   if (group == "exception" && verb == "add") return admin::exceptionAdd(c, vm);
   if (group == "exception" && verb == "list") {
     return admin::exceptionList(c, vm.contains("device") ? vm["device"].as<std::string>() : "");
+  }
+  if (group == "audit" && verb == "list") {
+    return admin::auditList(c, vm.contains("device") ? vm["device"].as<std::string>() : "",
+                            vm["limit"].as<int>());
   }
   if (group == "service-cert") return admin::serviceCertificate(c, vm);
   if (target.empty()) return admin::usage(c, std::string(kUsage));
@@ -140,7 +146,7 @@ int runCollectorCli(std::span<const char* const> args, std::ostream& out, std::o
     }
     return server.run(rest);
   }
-  if (command == "token" || command == "device" || command == "exception" ||
+  if (command == "token" || command == "device" || command == "exception" || command == "audit" ||
       command == "service-cert") {
     return runAdmin(args, out, err);
   }

@@ -69,6 +69,25 @@ Judgement judge(const DeviceRecord& device, const protocol::Report& report,
   return {std::move(p), std::move(verdict_json)};
 }
 
+std::vector<AuditRecord> auditRecords(const protocol::Report& report) {
+  std::vector<AuditRecord> records;
+  records.reserve(report.audit_events.size());
+  for (const auto& e : report.audit_events) {
+    AuditRecord a;
+    a.event_id = e.event_id;
+    a.at = e.at;
+    a.category = std::string(protocol::auditCategory(e));
+    a.action = std::string(protocol::auditAction(e));
+    a.rule = protocol::auditRule(e);
+    a.subject = protocol::auditSubject(e);
+    a.user = e.user;
+    a.policy_version = e.policy_version;
+    a.event_json = boost::json::serialize(protocol::toJson(e));
+    records.push_back(std::move(a));
+  }
+  return records;
+}
+
 }  // namespace
 
 Response Service::report(const Peer& peer, std::string_view body, policy::TimePoint now) const {
@@ -96,6 +115,7 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
       judge(*device, *report, policy_, activeExceptions(standing->exceptions), previous, now);
   record.posture = std::move(judged.posture);
   record.facts_json = boost::json::serialize(policy::toJson(report->facts));
+  record.audit_events = auditRecords(*report);
 
   auto stored = store_.storeReport(record);
   if (!stored) {

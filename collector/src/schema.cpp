@@ -63,8 +63,23 @@ constexpr std::array<std::string_view, 9> kInitial = {
     "CREATE INDEX exceptions_device ON exceptions (device_id)",
 };
 
+// Version 2: what agents decided on the PCs (USB decisions, ...), one row per event id. The
+// summary columns are for listing and searching; `event_json` keeps the event whole.
+constexpr std::array<std::string_view, 3> kAuditEvents = {
+    "CREATE TABLE audit_events ("
+    " event_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices (id),"
+    " report_id TEXT NOT NULL, at BIGINT NOT NULL, received_at BIGINT NOT NULL,"
+    " category TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, subject TEXT NOT NULL,"
+    " user_name TEXT NOT NULL, policy_version BIGINT NOT NULL, event_json TEXT NOT NULL)",
+
+    "CREATE INDEX audit_events_device_at ON audit_events (device_id, at)",
+
+    "CREATE INDEX audit_events_at ON audit_events (at)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kInitial},
+    Migration{2, "audit events", kAuditEvents},
 };
 
 bool applied(Poco::Data::Session& session, const Dialect& dialect, int version) {

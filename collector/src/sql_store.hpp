@@ -61,6 +61,9 @@ class SqlStore final : public Store {
                                                             int limit) override;
   std::expected<std::int64_t, Error> countReports(std::string_view device_id) override;
 
+  std::expected<std::vector<AuditRecord>, Error> auditEvents(std::string_view device_id,
+                                                             int limit) override;
+
   std::expected<void, Error> addException(const ExceptionRecord& record) override;
   std::expected<std::vector<ExceptionRecord>, Error> listExceptions(
       std::string_view device_id) override;
@@ -93,6 +96,8 @@ class SqlStore final : public Store {
   /// another device sent it.
   std::expected<StoreOutcome, Error> replayed(Poco::Data::Session& session,
                                               const ReportRecord& report);
+  /// Files the audit events a new report carried.
+  void insertAuditEvents(Poco::Data::Session& session, const ReportRecord& report);
   /// Makes the report's posture the device's latest unless a newer one is there.
   void savePosture(Poco::Data::Session& session, const ReportRecord& report);
   /// One report's statements inside the caller's transaction.

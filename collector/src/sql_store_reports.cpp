@@ -150,6 +150,7 @@ void SqlStore::commitReports(std::span<ReportCommit::Slot* const> batch) {
 std::expected<StoreOutcome, Error> SqlStore::storeInTransaction(Poco::Data::Session& s,
                                                                 const ReportRecord& report) {
   if (!insertReport(s, report)) return replayed(s, report);
+  insertAuditEvents(s, report);
   savePosture(s, report);
   StoreOutcome outcome{false, report.posture};
   outcome.posture.report_id = report.report_id;

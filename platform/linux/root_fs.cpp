@@ -1,5 +1,8 @@
 #include "root_fs.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -55,6 +58,21 @@ std::vector<std::string> RootFs::list(std::string_view relative) const {
 bool RootFs::exists(std::string_view relative) const {
   std::error_code ec;
   return std::filesystem::exists(path(relative), ec);
+}
+
+std::expected<void, std::string> RootFs::write(std::string_view relative,
+                                               std::string_view content) const {
+  const auto fail = [&](int error) {
+    return std::unexpected(std::string(relative) + ": " + std::strerror(error));
+  };
+  const int fd = ::open(path(relative).c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return fail(errno);
+  const auto written = ::write(fd, content.data(), content.size());
+  const int write_error = errno;
+  ::close(fd);
+  if (written < 0) return fail(write_error);
+  if (static_cast<std::size_t>(written) != content.size()) return fail(EIO);
+  return {};
 }
 
 }  // namespace mamori::platform::linux

@@ -8,7 +8,8 @@
 
 namespace mamori::platform::linux {
 
-/// Reads files below a root directory: `/` on a live system, a fixture tree in tests.
+/// Reads (and writes sysfs attributes) below a root directory: `/` on a live system, a fixture
+/// tree in tests.
 class RootFs {
  public:
   explicit RootFs(std::filesystem::path root) : root_(std::move(root)) {}
@@ -27,6 +28,12 @@ class RootFs {
   [[nodiscard]] std::vector<std::string> list(std::string_view relative) const;
 
   [[nodiscard]] bool exists(std::string_view relative) const;
+
+  /// Replaces the content of an existing file with one write(2), as a sysfs attribute needs:
+  /// the kernel acts on each write. Never creates the file, since a missing attribute means
+  /// the device is gone. The error names the file and the reason (`EINVAL` from the kernel).
+  [[nodiscard]] std::expected<void, std::string> write(std::string_view relative,
+                                                       std::string_view content) const;
 
   [[nodiscard]] bool isLiveSystem() const { return root_ == "/"; }
 

@@ -1,6 +1,5 @@
-#include <algorithm>
-
 #include "checks.hpp"
+#include "mamori/policy/usb_decision.hpp"
 
 namespace mamori::policy::checks {
 namespace {
@@ -9,25 +8,15 @@ bool enforcing(const UsbController& c) {
   return c.authorized_default == 0 || c.interface_authorized_default == false;
 }
 
-bool storageLike(const UsbRules& rules, const UsbDevice& d) {
-  return std::ranges::any_of(rules.blocked_kinds, [&](UsbKind k) { return d.hasKind(k); });
-}
-
-// Storage reaches the system only when the device and its storage-like interface are both
-// authorised: that is what "in use" means here.
-bool storageAuthorised(const UsbRules& rules, const UsbDevice& d) {
-  return d.authorized && std::ranges::any_of(d.interfaces, [&](const UsbInterface& i) {
-           return i.authorized &&
-                  std::ranges::find(rules.blocked_kinds, i.kind()) != rules.blocked_kinds.end();
-         });
-}
-
-const RegisteredMedium* registration(const UsbRules& rules, const UsbDevice& d) {
-  const auto it = std::ranges::find_if(rules.allowlist, [&](const RegisteredMedium& m) {
-    return m.vendor_id == d.vendor_id && m.product_id == d.product_id && !d.serial.empty() &&
-           m.serial == d.serial;
-  });
-  return it == rules.allowlist.end() ? nullptr : &*it;
+// Storage reaches the system only when the device and a storage-like interface are both
+// authorised: that is what "in use" means here. Interfaces are judged as the enforcer judges
+// them (decideUsb), so a report never calls usable what the enforcer would block, or the reverse.
+bool storageInUse(const UsbDevice& d, const UsbDecision& decision) {
+  if (!d.authorized) return false;
+  for (std::size_t i = 0; i < d.interfaces.size(); ++i) {
+    if (d.interfaces[i].authorized && decision.interfaces[i].storage_like) return true;
+  }
+  return false;
 }
 
 std::string describe(const UsbDevice& d) {
@@ -84,11 +73,11 @@ Finding usbOnlyRegisteredMedia(const Context& c) {
   const auto& rules = c.profile.usb;
   std::string unregistered, registered, blocked;
   for (const auto& device : c.facts.usb->devices) {
-    if (!storageLike(rules, device)) continue;
-    auto& list = !storageAuthorised(rules, device) ? blocked
-                 : (rules.mode != UsbMode::kBlockAll && registration(rules, device) != nullptr)
-                     ? registered
-                     : unregistered;
+    const auto decision = decideUsb(rules, device);
+    if (!decision.storageLike()) continue;
+    auto& list = !storageInUse(device, decision)               ? blocked
+                 : decision.rule == UsbRule::kRegisteredMedium ? registered
+                                                               : unregistered;
     list += (list.empty() ? "" : "; ") + describe(device);
   }
   Text evidence;

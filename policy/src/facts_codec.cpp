@@ -184,6 +184,10 @@ PostureFacts decodeFacts(const json::Node& root) {
 
 }  // namespace
 
+std::expected<UsbDevice, Error> usbDeviceFromJson(const boost::json::value& json) {
+  return json::decoded([&] { return decodeDevice(json::Node(json, "$")); });
+}
+
 std::expected<PostureFacts, Error> factsFromJson(const boost::json::value& json) {
   try {
     return decodeFacts(json::Node(json, "$"));

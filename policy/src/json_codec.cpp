@@ -230,6 +230,8 @@ js::value encode(const LoginFacts& login) {
 
 }  // namespace
 
+js::value toJson(const UsbDevice& device) { return encode(device); }
+
 js::value toJson(const PostureFacts& facts) {
   return js::object{
       {"collected_at", encode(facts.collected_at)},

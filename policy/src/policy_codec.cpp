@@ -22,6 +22,12 @@ Policy decodeDocument(const json::Node& root) {
   policy.name = fields.optional("name")
                     .transform([](const json::Node& n) { return std::string(n.nonEmptyString()); })
                     .value_or("");
+  if (auto node = fields.optional("contact")) {
+    json::Fields contact(*node);
+    policy.contact.ja = std::string(contact.required("ja").nonEmptyString());
+    policy.contact.en = std::string(contact.required("en").nonEmptyString());
+    contact.finish();
+  }
   if (auto node = fields.optional("default_segment")) {
     policy.default_segment = detail::decodeSegment(*node);
   }

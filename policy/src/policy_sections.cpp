@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "mamori/policy/debian_version.hpp"
+#include "mamori/policy/usb_decision.hpp"
 
 namespace mamori::policy::detail {
 namespace {
@@ -74,6 +75,11 @@ void applyUsb(const json::Node& node, Segment segment, UsbRules& usb) {
     for (const auto& item : n->array()) {
       const auto kind = parseUsbKind(item.string());
       if (!kind) item.fail("is not a USB kind (storage, imaging, vendor_specific, wireless, ...)");
+      if (alwaysAllowed(*kind)) {
+        item.fail(
+            "cannot be blocked: keyboards, mice, hubs and smart-card readers always stay usable "
+            "so that staff can log in and work");
+      }
       if (std::ranges::find(usb.blocked_kinds, *kind) != usb.blocked_kinds.end())
         item.fail("is listed twice");
       usb.blocked_kinds.push_back(*kind);

@@ -105,7 +105,12 @@ js::object toJson(const Report& r) {
           {"agent_verdict",
            {{"compliant", r.agent_verdict.compliant},
             {"admission", policy::admissionId(r.agent_verdict.admission)}}},
-          {"facts", policy::toJson(r.facts)}};
+          {"facts", policy::toJson(r.facts)},
+          {"audit_events", [&] {
+             js::array events;
+             for (const auto& e : r.audit_events) events.push_back(toJson(e));
+             return events;
+           }()}};
 }
 
 std::expected<Report, Error> reportFromJson(std::string_view text) {
@@ -125,6 +130,14 @@ std::expected<Report, Error> reportFromJson(std::string_view text) {
       v.finish();
     }
     r.facts = wire::decodeFacts(f.required("facts"));
+    // Optional: agents before audit events did not send the key.
+    if (const auto events = f.optional("audit_events")) {
+      const auto items = events->array();
+      if (items.size() > kMaxAuditEventsPerReport) {
+        events->fail("holds more than " + std::to_string(kMaxAuditEventsPerReport) + " events");
+      }
+      for (const auto& item : items) r.audit_events.push_back(decodeAuditEvent(item));
+    }
     f.finish();
     return r;
   });

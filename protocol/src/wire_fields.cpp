@@ -82,14 +82,28 @@ policy::DeviceIdentity decodeIdentity(const Node& node) {
   return id;
 }
 
-policy::PostureFacts decodeFacts(const Node& node) {
-  auto facts = policy::factsFromJson(node.raw());
-  if (!facts) {
-    Error e = std::move(facts.error());
+namespace {
+
+// A document decoded by a policy codec on its own reports paths from its own root (`$.usb`):
+// here that root sits at `node`, so the path is rebased onto it.
+template <class T>
+T rebased(std::expected<T, Error> decoded, const Node& node) {
+  if (!decoded) {
+    Error e = std::move(decoded.error());
     if (e.field.starts_with('$')) e.field = node.path() + e.field.substr(1);
     throw policy::json::DecodeFailure{std::move(e)};
   }
-  return std::move(*facts);
+  return std::move(*decoded);
+}
+
+}  // namespace
+
+policy::PostureFacts decodeFacts(const Node& node) {
+  return rebased(policy::factsFromJson(node.raw()), node);
+}
+
+policy::UsbDevice decodeUsbDevice(const Node& node) {
+  return rebased(policy::usbDeviceFromJson(node.raw()), node);
 }
 
 }  // namespace mamori::protocol::wire

@@ -56,5 +56,7 @@ policy::DeviceIdentity decodeIdentity(const Node& node);
 /// The facts document at `node`, through the policy's strict facts codec; errors keep the
 /// full path (`$.facts.usb...`).
 policy::PostureFacts decodeFacts(const Node& node);
+/// One USB device as the facts codec writes it (`usb.devices[i]`).
+policy::UsbDevice decodeUsbDevice(const Node& node);
 
 }  // namespace mamori::protocol::wire

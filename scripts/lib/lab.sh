@@ -300,6 +300,7 @@ lab_make_host() {  # dir machine-id mac layer...
   # dconf reads its compiled database only when it is newer than the keyfiles.
   if [[ -e $dir/etc/dconf/db/local ]]; then touch "$dir/etc/dconf/db/local"; fi
   echo "$machine_id" >"$dir/etc/machine-id"
+  lab_refresh_signatures "$dir"
   local pci=sys/devices/pci0000:00/0000:00:1f.6
   mkdir -p "$dir/$pci" "$dir/sys/class/net/eth0" "$dir/sys/class/net/lo"
   echo "$mac" >"$dir/sys/class/net/eth0/address"
@@ -309,6 +310,20 @@ lab_make_host() {  # dir machine-id mac layer...
   # Loopback: no device link, not Ethernet; never pinned.
   echo 00:00:00:00:00:00 >"$dir/sys/class/net/lo/address"
   echo 772 >"$dir/sys/class/net/lo/type"
+}
+
+# The fixtures' ClamAV database was built on a fixed day; a PC judged by the wall clock (the
+# collector does) needs it fresh: its header says it was built an hour ago.
+lab_refresh_signatures() {  # dir
+  local cld=$1/var/lib/clamav/daily.cld header fields built
+  [[ -f $cld ]] || return 0
+  header=$(head -c 512 "$cld" | tr -d '\0' | sed 's/ *$//')
+  IFS=: read -r -a fields <<<"$header"
+  built=$(($(date +%s) - 3600))
+  fields[1]=$(date -u -d "@$built" '+%d %b %Y %H-%M +0000')
+  fields[8]=$built
+  header=$(IFS=:; echo "${fields[*]}")
+  printf '%-512s' "$header" | dd of="$cld" bs=512 count=1 conv=notrunc status=none
 }
 
 # The 総務課 sample PC: Debian 12 with ClamAV, PAM with a U2F key, GNOME screen lock. It fails

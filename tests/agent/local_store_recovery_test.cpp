@@ -29,6 +29,7 @@ using testing::TempRoot;
 
 constexpr std::size_t kPage = 4096;
 constexpr int kReports = 120;
+constexpr int kAuditEvents = 3;
 constexpr char kTableLeaf = 0x0d;
 constexpr char kIndexLeaf = 0x0a;
 
@@ -41,7 +42,8 @@ void writeBytes(const fs::path& file, const std::string& bytes) {
   std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
 }
 
-// Reports 1..kReports and two state rows, written and closed (so all is in agent.db itself).
+// Reports 1..kReports, two state rows and kAuditEvents audit events, written and closed (so all is
+// in agent.db itself).
 std::string writeStore(const fs::path& file) {
   {
     auto store = openStore(file);
@@ -50,6 +52,10 @@ std::string writeStore(const fs::path& file) {
     }
     REQUIRE(store.setState("enrollment", R"({"device_id":"pc-0042"})"));
     REQUIRE(store.setState("last_report_sent", "2026-11-22T08:45:00Z"));
+    for (int i = 1; i <= kAuditEvents; ++i) {
+      const auto id = "event-" + std::to_string(i);
+      REQUIRE(store.appendAudit(id, kNow, R"({"event_id":")" + id + "\"}"));
+    }
   }
   REQUIRE_FALSE(fs::exists(file.string() + "-wal"));
   return readBytes(file);
@@ -109,6 +115,8 @@ TEST_CASE("a store whose header is garbage is rebuilt with every report and stat
   checkRecovered(store, db);
   CHECK(store.lastOpen().salvaged_reports == kReports);
   CHECK(store.lastOpen().salvaged_state == 2);
+  CHECK(store.lastOpen().salvaged_audit_events == kAuditEvents);
+  CHECK(store.unreportedAuditCount() == kAuditEvents);
   CHECK(idSet(store) == allIds());
   CHECK(store.state("enrollment") == R"({"device_id":"pc-0042"})");
   const auto due = store.due(kNow + seconds(1), 1);

@@ -103,4 +103,11 @@ lab_start_collector "$collector_port"
 "$AGENT" run --once --state-dir "$T/agent" --root "$T/host" >/dev/null || lab_fail "drain failed"
 [[ $(reports_of "$DEVICE") == $((before + queued + 1)) ]] || lab_fail "reports lost after SIGKILL"
 pass "agent SIGKILLed with $queued queued: all arrived"
+
+# 8. The USB decisions `run` took on the PC reach the collector's audit log (issue 5, 第43条):
+# the fixture host's unregistered sticks were judged when the service started.
+audit=$(lab_admin audit list --device "$DEVICE")
+grep -q '  usb  blocked  usb.blocked-kind  ' <<<"$audit" ||
+  lab_fail "no USB decision reached the collector's audit log: $audit"
+pass "USB decisions filed by the collector: $(grep -c '  usb  ' <<<"$audit") events"
 echo "collector integration: all passed"

@@ -124,8 +124,8 @@ TEST_CASE("every validation error names the path, the value and the reason") {
        "1.5E0 is not a whole number between 1 and 9007199254740992"},
       {doc(R"("name": "  ")"), "$.name", R"("  " must not be empty)"},
       {doc(R"("colour": "blue")"), "$.colour",
-       "unknown field (expected one of: common, default_segment, exceptions, format, name, "
-       "os_support, segments, version)"},
+       "unknown field (expected one of: common, contact, default_segment, exceptions, format, "
+       "name, os_support, segments, version)"},
       {doc(R"("default_segment": "city")"), "$.default_segment",
        R"("city" is not a segment (mynumber, lgwan, internet))"},
       {doc(R"("segments": {"dmz": {}})"), "$.segments.dmz",
@@ -139,6 +139,9 @@ TEST_CASE("every validation error names the path, the value and the reason") {
        R"("floppy" is not a USB kind (storage, imaging, vendor_specific, wireless, ...))"},
       {doc(R"("common": {"usb": {"blocked_kinds": ["storage", "storage"]}})"),
        "$.common.usb.blocked_kinds[1]", R"("storage" is listed twice)"},
+      {doc(R"("common": {"usb": {"blocked_kinds": ["storage", "smart_card"]}})"),
+       "$.common.usb.blocked_kinds[1]",
+       R"("smart_card" cannot be blocked: keyboards, mice, hubs and smart-card readers always stay usable so that staff can log in and work)"},
       {doc(R"("common": {"usb": {"read_only_by_default": "yes"}})"),
        "$.common.usb.read_only_by_default", R"("yes" is a string, expected true or false)"},
       {doc(R"("common": {"usb": {"allowlist": [{"vendor_id": "781", "product_id": "5581", "serial": "X"}]}})"),
@@ -246,4 +249,15 @@ TEST_CASE("an error describes itself in one line with file, place, path and reas
   auto syntax = rejection("{\"format\": }");
   syntax.file = "policy.json";
   CHECK(syntax.describe().starts_with("policy.json:1:12: invalid JSON: "));
+}
+
+TEST_CASE("the help desk staff are told to ask is read in both languages") {
+  const auto p = parsePolicy(doc(
+      R"j("contact": {"ja": "ヘルプデスク（内線 2345）", "en": "the help desk (ext. 2345)"})j"));
+  REQUIRE(p.has_value());
+  CHECK(p->contact == Text{"ヘルプデスク（内線 2345）", "the help desk (ext. 2345)"});
+  CHECK(parsePolicy(doc("")).value().contact.empty());
+  const auto missing = rejection(doc(R"("contact": {"ja": "ヘルプデスク"})"));
+  CHECK(missing.field == "$.contact");
+  CHECK(missing.message.find("\"en\"") != std::string::npos);
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "mamori/policy/segment.hpp"
 #include "mamori/policy/text.hpp"
 
 namespace mamori::agent {
@@ -33,12 +34,17 @@ struct RunOptions {
   std::chrono::seconds interval{900};
   bool once = false;  ///< one cycle (probe, evaluate, queue, drain), then exit
   policy::Lang lang = policy::Lang::kJa;
+  /// The segment while not enrolled (default: the policy's); once enrolled, the token's.
+  std::optional<policy::Segment> segment;
 };
 
-/// The service loop (`mamori-agent run`): every interval (±10 % jitter) probe, evaluate, queue
-/// the report durably, and drain the outbox to the collector with exponential backoff. Stops on
-/// SIGTERM/SIGINT. With `once`, exit code 0 when the outbox is empty afterwards, 1 if reports
-/// are still queued, 2 on errors.
+/// The service loop (`mamori-agent run`): USB enforcement from the start (ports locked, present
+/// devices judged, hot-plugs judged as they come); every interval (±10 % jitter) probe,
+/// evaluate, queue the report durably, and drain the outbox to the collector with exponential
+/// backoff. Not enrolled, it runs in local-only mode (enforcement and local verdicts only).
+/// Stops on SIGTERM/SIGINT; the USB ports stay locked. `once` runs one reporting cycle of an
+/// enrolled agent and touches no USB port. With `once`, exit code 0 when the outbox is empty
+/// afterwards, 1 if reports are still queued, 2 on errors.
 int runAgent(const RunOptions& options, std::ostream& out, std::ostream& err);
 
 /// `mamori-agent status`: enrollment, last report, last admission, queue length.

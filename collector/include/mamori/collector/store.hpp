@@ -73,6 +73,25 @@ struct Posture {
   std::map<std::string, policy::TimePoint, std::less<>> failing_since;
 };
 
+/// One decision an agent took on its PC (第43条, 第123条), as filed by the collector: the columns
+/// an admin lists and searches by, and the event as the agent sent it.
+struct AuditRecord {
+  std::string event_id;  ///< chosen by the agent (UUID): stored once
+  std::string device_id;
+  std::string report_id;          ///< the report that carried it
+  policy::TimePoint at;           ///< the agent's clock
+  policy::TimePoint received_at;  ///< the collector's clock
+  std::string category;           ///< `usb`
+  std::string action;             ///< `blocked`, `allowed-read-only`, ...
+  std::string rule;               ///< the rule that decided
+  std::string subject;            ///< what it was done to, in one line
+  std::string user;               ///< logged in at the PC; empty when unknown
+  std::int64_t policy_version = 0;
+  std::string event_json;
+
+  bool operator==(const AuditRecord&) const = default;
+};
+
 /// One report and the collector's judgement of it, as stored in the history.
 struct ReportRecord {
   std::string report_id;  ///< chosen by the agent (UUID): the idempotency key
@@ -84,6 +103,7 @@ struct ReportRecord {
   std::string agent_admission;  ///< what the agent concluded itself: `admit`, `warn`, ...
   Posture posture;              ///< the collector's judgement (report_id, received_at repeated)
   std::string facts_json;       ///< the facts as received
+  std::vector<AuditRecord> audit_events;  ///< stored with the report, not read back with it
 };
 
 /// What storeReport() did.
@@ -172,7 +192,8 @@ class Store {
   /// id already stored for the same device changes nothing and returns the stored posture
   /// (`duplicate`); the same id from another device is an error (kValidation). A report collected
   /// (posture.generated_at) before the latest posture's, e.g. one that waited in an outbox, joins
-  /// the history without replacing it. The device must be enrolled (else kIo: the foreign key
+  /// the history without replacing it. Its audit events are stored with it (an event id already
+  /// stored is skipped). The device must be enrolled (else kIo: the foreign key
   /// refuses it).
   virtual std::expected<StoreOutcome, Error> storeReport(const ReportRecord& report) = 0;
   [[nodiscard]] virtual std::expected<std::optional<Posture>, Error> latestPosture(
@@ -184,6 +205,12 @@ class Store {
   /// The number of reports stored for a device (for every device when `device_id` is empty).
   [[nodiscard]] virtual std::expected<std::int64_t, Error> countReports(
       std::string_view device_id) = 0;
+
+  // ---- audit events ----
+  /// The newest `limit` audit events, newest first (by the agent's time), of one device or of
+  /// every device when `device_id` is empty.
+  [[nodiscard]] virtual std::expected<std::vector<AuditRecord>, Error> auditEvents(
+      std::string_view device_id, int limit) = 0;
 
   // ---- exceptions ----
   /// kValidation for an empty id or requirement, an unknown device or an id already used.

@@ -19,6 +19,12 @@ boost::json::value toJson(const PostureFacts& facts);
 /// path), and all or nothing. Derived fields (`kinds`, `kind`) are re-derived, not trusted.
 std::expected<PostureFacts, Error> factsFromJson(const boost::json::value& json);
 
+/// One USB device as in the facts' `usb.devices` (identity, interfaces and their authorisation),
+/// for documents that name a device outside the facts, such as the agent's audit events.
+boost::json::value toJson(const UsbDevice& device);
+/// The inverse of toJson(UsbDevice), as strict as factsFromJson.
+std::expected<UsbDevice, Error> usbDeviceFromJson(const boost::json::value& json);
+
 /// `{"id", "title", "status", "severity", "evidence", "remediation": {"ja", "en"}, ...}` with the
 /// evidence in `lang`.
 boost::json::value toJson(const Finding& finding, Lang lang);

@@ -11,6 +11,7 @@
 #include "mamori/policy/factor.hpp"
 #include "mamori/policy/requirement.hpp"
 #include "mamori/policy/segment.hpp"
+#include "mamori/policy/text.hpp"
 #include "mamori/policy/time.hpp"
 #include "mamori/policy/usb_class.hpp"
 
@@ -36,7 +37,9 @@ struct RegisteredMedium {
 
 struct UsbRules {
   UsbMode mode = UsbMode::kAllowlist;
-  /// Interface kinds treated as storage-like: blocked unless the device is registered.
+  /// Interface kinds treated as storage-like: blocked unless the device is registered. hid, hub
+  /// and smart_card are never blocked (see alwaysAllowed in usb_decision.hpp); audio and video
+  /// are blocked only when listed here.
   std::vector<UsbKind> blocked_kinds{UsbKind::kStorage, UsbKind::kImaging};
   /// Whether registered media are read-only unless their entry says otherwise.
   bool read_only_by_default = false;
@@ -150,6 +153,9 @@ using Exceptions = std::vector<Exception>;
 struct Policy {
   std::int64_t version = 0;  ///< monotonically increasing; 0 = the built-in defaults
   std::string name;
+  /// Whom staff ask when mamori blocks something (the help desk and its extension), shown in
+  /// every notice; empty: "the information system administrator".
+  Text contact;
   Segment default_segment = Segment::kLgwan;
   std::array<Profile, kAllSegments.size()> profiles;
   std::vector<OsSupport> os_support;

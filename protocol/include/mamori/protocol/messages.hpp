@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mamori/error.hpp"
 #include "mamori/policy/facts.hpp"
@@ -24,6 +25,7 @@
 #include "mamori/policy/text.hpp"
 #include "mamori/policy/time.hpp"
 #include "mamori/policy/verdict.hpp"
+#include "mamori/protocol/audit_event.hpp"
 
 namespace mamori::protocol {
 
@@ -60,7 +62,12 @@ struct Report {
   std::int64_t policy_version = 0;  ///< the policy the agent judged with
   AgentVerdict agent_verdict;
   policy::PostureFacts facts;
+  /// Decisions taken on the PC since the previous report (at most kMaxAuditEventsPerReport;
+  /// older ones come first, the rest follow in the next report).
+  std::vector<AuditEvent> audit_events;
 };
+
+inline constexpr std::size_t kMaxAuditEventsPerReport = 200;
 
 /// The network's decision about a device, with why.
 struct AdmissionState {

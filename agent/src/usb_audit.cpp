@@ -1,0 +1,148 @@
+#include "usb_audit.hpp"
+
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+
+#include "mamori/platform/console_session.hpp"
+#include "mamori/protocol/messages.hpp"
+
+namespace mamori::agent {
+namespace {
+
+using protocol::UsbAction;
+using protocol::UsbCause;
+
+UsbCause causeOf(platform::UsbDecisionCause cause) {
+  switch (cause) {
+    case platform::UsbDecisionCause::kPlugged: return UsbCause::kPlugged;
+    case platform::UsbDecisionCause::kPolicyApplied: return UsbCause::kPolicyApplied;
+    case platform::UsbDecisionCause::kRescan: return UsbCause::kRescan;
+  }
+  return UsbCause::kPlugged;
+}
+
+UsbAction actionOf(const policy::UsbDecision& d) {
+  if (!d.authorize_device) return UsbAction::kBlocked;
+  const bool all = std::ranges::all_of(d.interfaces, [](const auto& i) { return i.authorized; });
+  return all ? UsbAction::kAllowed : UsbAction::kPartlyAllowed;
+}
+
+std::string describe(const protocol::AuditEvent& e, const platform::UsbDecisionRecord& r) {
+  std::string line = "usb: " + std::string(protocol::auditAction(e)) + " " +
+                     protocol::auditSubject(e) + " on port " + r.device.port + " by " +
+                     protocol::auditRule(e) + " (" +
+                     std::string(protocol::usbCauseId(causeOf(r.cause)));
+  // A fixed key=value, so the latency can be read out of the journal (tests/e2e/usb does).
+  if (r.decision_latency) line += ", latency_us=" + std::to_string(r.decision_latency->count());
+  line += ")";
+  if (!r.error.empty()) line += ": " + r.error;
+  return line;
+}
+
+}  // namespace
+
+protocol::AuditEvent auditEventOf(const platform::UsbDecisionRecord& r) {
+  protocol::UsbDecisionEvent usb;
+  usb.action = actionOf(r.decision);
+  usb.cause = causeOf(r.cause);
+  usb.rule = std::string(policy::usbRuleId(r.decision.rule));
+  usb.medium = r.decision.medium ? r.decision.medium->label : "";
+  usb.read_only = r.decision.read_only;
+  usb.error = r.error;
+  usb.device = r.device;
+  usb.device.authorized = r.decision.authorize_device;
+  for (auto& i : usb.device.interfaces) {
+    i.authorized = r.decision.authorize_device && r.decision.interfaceAuthorized(i.number);
+  }
+  protocol::AuditEvent event;
+  event.event_id = protocol::randomUuid();
+  event.at = r.at;
+  event.user = r.user;
+  event.policy_version = r.policy_version;
+  event.what = std::move(usb);
+  return event;
+}
+
+AuditRecorder::AuditRecorder(LocalStore store, StaffNotifier& notifier, policy::Text contact,
+                             std::filesystem::path root)
+    : store_(std::move(store)),
+      notifier_(notifier),
+      contact_(std::move(contact)),
+      root_(std::move(root)),
+      writer_([this] { writeLoop(); }) {}
+
+AuditRecorder::~AuditRecorder() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  writer_.join();
+}
+
+void AuditRecorder::onDecision(const platform::UsbDecisionRecord& record) {
+  auto event = auditEventOf(record);
+  Poco::Logger::get("mamori.usb").information(describe(event, record));
+  {
+    const std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(event));
+  }
+  changed_.notify_all();
+}
+
+void AuditRecorder::onReadOnly(const platform::UsbReadOnlyRecord& r) {
+  auto& log = Poco::Logger::get("mamori.usb");
+  if (r.error.empty()) {
+    log.information("usb: /dev/" + r.block_device + " of " + r.medium + " (port " + r.port +
+                    ") set read-only");
+  } else {
+    log.error("usb: /dev/" + r.block_device + " of " + r.medium + " (port " + r.port +
+              ") could not be set read-only: " + r.error);
+  }
+}
+
+void AuditRecorder::onError(const Error& error) {
+  Poco::Logger::get("mamori.usb").error("usb enforcement: " + error.describe());
+}
+
+void AuditRecorder::flush() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return queue_.empty() && !writing_; });
+}
+
+void AuditRecorder::writeLoop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything is written
+    auto event = std::move(queue_.front());
+    queue_.pop_front();
+    writing_ = true;
+    lock.unlock();
+    record(std::move(event));
+    lock.lock();
+    writing_ = false;
+    changed_.notify_all();
+  }
+}
+
+// Who was at the console is looked up here rather than in the enforcer's callback: reading
+// logind's files is I/O the enforcer should not wait for.
+void AuditRecorder::record(protocol::AuditEvent event) {
+  if (event.user.empty()) {
+    if (const auto session = platform::activeConsoleSession(root_)) event.user = session->user;
+  }
+  const auto body = boost::json::serialize(protocol::toJson(event));
+  if (auto ok = store_.appendAudit(event.event_id, event.at, body); !ok) {
+    Poco::Logger::get("mamori.usb")
+        .error("usb: audit event " + event.event_id + " not logged: " + ok.error().describe() +
+               "; the event was: " + body);
+  }
+  if (const auto notice = usbNotice(std::get<protocol::UsbDecisionEvent>(event.what), contact_)) {
+    notifier_.notify(*notice);
+  }
+}
+
+}  // namespace mamori::agent

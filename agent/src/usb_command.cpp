@@ -1,0 +1,109 @@
+#include "mamori/agent/usb_command.hpp"
+
+#include <ostream>
+
+#include "agent_state.hpp"
+#include "local_store.hpp"
+#include "mamori/platform/usb_inventory.hpp"
+#include "mamori/policy/usb_decision.hpp"
+#include "mamori/protocol/audit_event.hpp"
+#include "policy_file.hpp"
+
+namespace mamori::agent {
+namespace {
+
+constexpr int kRecentEvents = 10;
+
+// `storage(x),hid`: the kinds of its interfaces, (x) where blocked.
+std::string interfaceKinds(const policy::UsbDecision& decision) {
+  std::string kinds;
+  for (const auto& i : decision.interfaces) {
+    kinds += (kinds.empty() ? "" : ",") + std::string(policy::usbKindId(i.kind)) +
+             (i.authorized ? "" : "(x)");
+  }
+  return kinds.empty() ? "-" : kinds;
+}
+
+std::string decisionText(const policy::UsbDecision& d, bool ja) {
+  if (!d.authorize_device) return ja ? "遮断" : "blocked";
+  for (const auto& i : d.interfaces) {
+    if (!i.authorized) return ja ? "一部許可" : "partly allowed";
+  }
+  if (d.read_only) return ja ? "許可(読取専用)" : "allowed read-only";
+  return ja ? "許可" : "allowed";
+}
+
+// The segment the agent enforces: the enrolled one, else the option's, else the policy's.
+policy::Segment segmentOf(const UsbListOptions& o, const policy::Policy& p, LocalStore* store) {
+  if (store) {
+    if (const auto saved = store->state("enrollment")) {
+      if (auto enrollment = Enrollment::fromJson(*saved)) return enrollment->segment;
+    }
+  }
+  return o.segment.value_or(p.default_segment);
+}
+
+void printRecentDecisions(std::ostream& out, LocalStore& store, bool ja) {
+  const auto recent = store.recentAudit(kRecentEvents);
+  if (!recent) return;
+  out << '\n' << (ja ? "最近の判定 (新しい順):\n" : "recent decisions (newest first):\n");
+  if (recent->empty()) out << (ja ? "  なし\n" : "  none\n");
+  for (const auto& entry : *recent) {
+    const auto event = protocol::auditEventFromJson(entry.body);
+    if (!event) continue;
+    out << "  " << policy::formatTimestamp(event->at) << "  " << protocol::auditAction(*event)
+        << "  " << protocol::auditSubject(*event) << "  " << protocol::auditRule(*event)
+        << (event->user.empty() ? "" : "  " + event->user)
+        << (entry.report_id.empty() ? (ja ? "  (未報告)" : "  (not yet reported)") : "") << '\n';
+  }
+}
+
+}  // namespace
+
+int runUsbList(const UsbListOptions& o, std::ostream& out, std::ostream& err) {
+  const bool ja = o.lang == policy::Lang::kJa;
+  auto loaded = o.policy_file ? loadPolicyFile(*o.policy_file)
+                              : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  if (!loaded) {
+    err << "mamori-agent usb list: " << loaded.error().describe() << '\n';
+    return 2;
+  }
+  const auto inventory = platform::readUsbInventory(o.root);
+  if (!inventory.known()) {
+    err << "mamori-agent usb list: " << inventory.reason() << '\n';
+    return 2;
+  }
+  // The state directory is optional here: without it there is no log to show.
+  std::optional<LocalStore> store;
+  std::error_code ec;
+  if (std::filesystem::exists(StatePaths{o.state_dir}.database(), ec)) {
+    if (auto opened = LocalStore::open(StatePaths{o.state_dir}.database())) {
+      store = std::move(*opened);
+    }
+  }
+  const auto segment = segmentOf(o, *loaded, store ? &*store : nullptr);
+  const auto& rules = loaded->profile(segment).usb;
+
+  out << (ja ? "区分: " : "segment: ") << policy::segmentId(segment)
+      << (ja ? "  ポリシー版数: " : "  policy version: ") << loaded->version << '\n';
+  std::size_t locked = 0;
+  for (const auto& c : inventory.value().controllers) locked += c.authorized_default == 0;
+  out << (ja ? "USB コントローラ: " : "USB controllers: ") << inventory.value().controllers.size()
+      << (ja ? "、うち新規機器を保留するもの " : ", holding new devices back: ") << locked << '\n';
+  out << (ja ? "ポート  ID  製品  シリアル  現在  判定  規則  用途\n"
+             : "port  id  product  serial  now  decision  rule  kinds\n");
+  for (const auto& d : inventory.value().devices) {
+    const auto decision = policy::decideUsb(rules, d);
+    out << d.port << "  " << d.vidPid() << "  " << (d.product.empty() ? "-" : d.product) << "  "
+        << (d.serial.empty() ? "-" : d.serial) << "  "
+        << (d.authorized ? (ja ? "有効" : "authorised") : (ja ? "無効" : "unauthorised")) << "  "
+        << decisionText(decision, ja) << "  " << policy::usbRuleId(decision.rule)
+        << (decision.medium ? " [" + decision.medium->label + "]" : "") << "  "
+        << interfaceKinds(decision) << '\n';
+  }
+  if (inventory.value().devices.empty()) out << (ja ? "  機器なし\n" : "  no devices\n");
+  if (store) printRecentDecisions(out, *store, ja);
+  return 0;
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,77 @@
+#pragma once
+
+// What the agent did on the PC that an auditor may need to see later (第43条, 第123条): each
+// decision is written to the agent's local store first, sent with the next report, and kept
+// by the collector once per event id (a report sent twice stores its events once).
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "mamori/error.hpp"
+#include "mamori/policy/facts.hpp"
+#include "mamori/policy/json_reader.hpp"
+#include "mamori/policy/time.hpp"
+
+namespace mamori::protocol {
+
+enum class UsbAction {
+  kAllowed,        ///< every interface authorised
+  kPartlyAllowed,  ///< the device, but not all of its interfaces (a stick with a keyboard)
+  kBlocked,        ///< the device itself stays unauthorised: no driver, no block device
+};
+
+std::string_view usbActionId(UsbAction action);  ///< `allowed`, `partly-allowed`, `blocked`
+
+/// Why the device was judged when it was.
+enum class UsbCause {
+  kPlugged,        ///< plugged in while the agent ran
+  kPolicyApplied,  ///< present when the agent started, or judged again under a new policy
+  kRescan,         ///< judged again after the OS dropped hot-plug events
+};
+
+std::string_view usbCauseId(UsbCause cause);  ///< `plugged`, `policy-applied`, `rescan`
+
+/// A USB device was judged: on plug-in, at agent start, or when a new policy arrived.
+struct UsbDecisionEvent {
+  UsbAction action = UsbAction::kBlocked;
+  UsbCause cause = UsbCause::kPlugged;
+  /// The rule that decided (`usb.blocked-kind`, `usb.registered-medium`, ...).
+  std::string rule;
+  /// The media ledger's name for a registered medium (`総務課 USB-012`); empty otherwise.
+  std::string medium;
+  bool read_only = false;  ///< its block devices are set read-only
+  /// Empty when the decision was applied; else what failed (the OS refused a write, ...).
+  std::string error;
+  /// Identity and interfaces; each interface's `authorized` is what was decided for it.
+  policy::UsbDevice device;
+};
+
+struct AuditEvent {
+  std::string event_id;  ///< a UUID chosen when the event happened
+  policy::TimePoint at;
+  std::string user;  ///< who was logged in at the console; empty when nobody or unknown
+  std::int64_t policy_version = 0;
+  /// What happened. One alternative per kind of event; more kinds join the variant.
+  std::variant<UsbDecisionEvent> what;
+};
+
+/// `usb`: the name of an event's kind, as the collector files it.
+std::string_view auditCategory(const AuditEvent& event);
+/// What was done: `allowed`, `allowed-read-only`, `partly-allowed`, `blocked`.
+std::string_view auditAction(const AuditEvent& event);
+/// The rule that decided.
+const std::string& auditRule(const AuditEvent& event);
+/// What it was done to, in one line and in no language: `0781:5581 SanDisk Ultra (4C530001)`,
+/// with the ledger's label of a registered medium in brackets.
+std::string auditSubject(const AuditEvent& event);
+
+boost::json::object toJson(const AuditEvent& event);
+/// Strict like the other message codecs; failures name the path below `node`.
+AuditEvent decodeAuditEvent(const policy::json::Node& node);
+std::expected<AuditEvent, Error> auditEventFromJson(std::string_view text);
+
+}  // namespace mamori::protocol

@@ -1,0 +1,135 @@
+#include "mamori/protocol/audit_event.hpp"
+
+#include <algorithm>
+
+#include "mamori/policy/json_codec.hpp"
+#include "mamori/protocol/messages.hpp"
+#include "wire_fields.hpp"
+
+namespace mamori::protocol {
+
+namespace js = boost::json;
+using policy::json::Fields;
+using policy::json::Node;
+
+namespace {
+
+constexpr std::size_t kMaxRuleBytes = 64;
+constexpr std::size_t kMaxLabelBytes = 256;
+constexpr std::size_t kMaxUserBytes = 256;
+constexpr std::size_t kMaxErrorBytes = 1024;
+
+bool isRuleId(std::string_view rule) {
+  return !rule.empty() && rule.size() <= kMaxRuleBytes && std::ranges::all_of(rule, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+  });
+}
+
+js::object toJson(const UsbDecisionEvent& e) {
+  return {{"action", usbActionId(e.action)},
+          {"cause", usbCauseId(e.cause)},
+          {"rule", e.rule},
+          {"medium", e.medium},
+          {"read_only", e.read_only},
+          {"error", e.error},
+          {"device", policy::toJson(e.device)}};
+}
+
+UsbDecisionEvent decodeUsb(const Node& node) {
+  Fields f(node);
+  UsbDecisionEvent e;
+  e.action =
+      static_cast<UsbAction>(f.required("action").oneOf({"allowed", "partly-allowed", "blocked"}));
+  e.cause =
+      static_cast<UsbCause>(f.required("cause").oneOf({"plugged", "policy-applied", "rescan"}));
+  const Node rule = f.required("rule");
+  e.rule = std::string(rule.string());
+  if (!isRuleId(e.rule)) rule.fail("is not a rule id (1-64 of a-z 0-9 . -)");
+  e.medium = wire::boundedString(f.required("medium"), kMaxLabelBytes);
+  e.read_only = f.required("read_only").boolean();
+  e.error = wire::boundedString(f.required("error"), kMaxErrorBytes);
+  e.device = wire::decodeUsbDevice(f.required("device"));
+  f.finish();
+  return e;
+}
+
+}  // namespace
+
+std::string_view usbActionId(UsbAction action) {
+  switch (action) {
+    case UsbAction::kAllowed: return "allowed";
+    case UsbAction::kPartlyAllowed: return "partly-allowed";
+    case UsbAction::kBlocked: return "blocked";
+  }
+  return "blocked";
+}
+
+std::string_view usbCauseId(UsbCause cause) {
+  switch (cause) {
+    case UsbCause::kPlugged: return "plugged";
+    case UsbCause::kPolicyApplied: return "policy-applied";
+    case UsbCause::kRescan: return "rescan";
+  }
+  return "plugged";
+}
+
+std::string_view auditCategory(const AuditEvent& event) {
+  return std::visit([](const UsbDecisionEvent&) -> std::string_view { return "usb"; }, event.what);
+}
+
+std::string_view auditAction(const AuditEvent& event) {
+  return std::visit(
+      [](const UsbDecisionEvent& e) -> std::string_view {
+        if (e.action == UsbAction::kAllowed && e.read_only) return "allowed-read-only";
+        return usbActionId(e.action);
+      },
+      event.what);
+}
+
+const std::string& auditRule(const AuditEvent& event) {
+  return std::visit([](const auto& what) -> const std::string& { return what.rule; }, event.what);
+}
+
+std::string auditSubject(const AuditEvent& event) {
+  return std::visit(
+      [](const UsbDecisionEvent& e) {
+        const auto& d = e.device;
+        std::string line = d.vidPid();
+        for (const auto* part : {&d.manufacturer, &d.product}) {
+          if (!part->empty()) line += " " + *part;
+        }
+        if (!d.serial.empty()) line += " (" + d.serial + ")";
+        if (!e.medium.empty()) line += " [" + e.medium + "]";
+        return line;
+      },
+      event.what);
+}
+
+js::object toJson(const AuditEvent& event) {
+  js::object o{{"event_id", event.event_id},
+               {"at", policy::formatTimestamp(event.at)},
+               {"user", event.user},
+               {"policy_version", event.policy_version}};
+  std::visit([&](const UsbDecisionEvent& e) { o["usb"] = toJson(e); }, event.what);
+  return o;
+}
+
+AuditEvent decodeAuditEvent(const Node& node) {
+  Fields f(node);
+  AuditEvent event;
+  const Node id = f.required("event_id");
+  event.event_id = std::string(id.string());
+  if (!isReportId(event.event_id)) id.fail("is not an event id (8-64 of A-Z a-z 0-9 -)");
+  event.at = wire::decodeTime(f.required("at"));
+  event.user = wire::boundedString(f.required("user"), kMaxUserBytes);
+  event.policy_version = f.required("policy_version").integer(0, INT64_MAX);
+  event.what = decodeUsb(f.required("usb"));
+  f.finish();
+  return event;
+}
+
+std::expected<AuditEvent, Error> auditEventFromJson(std::string_view text) {
+  return wire::decodeDocument(text, [](const Node& root) { return decodeAuditEvent(root); });
+}
+
+}  // namespace mamori::protocol
