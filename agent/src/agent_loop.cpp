@@ -92,7 +92,8 @@ void remember(Agent& a, const DrainResult& r, policy::TimePoint now) {
 
 // Local-only mode: the verdict goes to the log, since there is no collector to tell.
 void judgeLocally(Agent& a, policy::TimePoint now) {
-  const auto facts = a.probe->collect(now);
+  auto facts = a.probe->collect(now);
+  facts.usb_audit = auditFacts(a.store);
   const auto& p = a.policy.current();
   const auto verdict = policy::evaluate(p, a.segment, facts, p.exceptions, now);
   std::string failing;

@@ -3,12 +3,35 @@
 #include <algorithm>
 #include <ostream>
 
+#include "agent_state.hpp"
+#include "local_store.hpp"
+#include "mamori/agent/service_commands.hpp"
 #include "mamori/platform/posture_probe.hpp"
 #include "mamori/policy/evaluate.hpp"
 #include "policy_file.hpp"
 #include "report.hpp"
+#include "report_cycle.hpp"
 
 namespace mamori::agent {
+namespace {
+
+// USB-3 judges the agent service's own log: read where the service keeps it, never created.
+policy::Observed<policy::UsbAuditLog> serviceAuditLog(const CheckOptions& o) {
+  const auto dir = o.state_dir ? *o.state_dir
+                               : (o.root == "/" ? std::filesystem::path(kDefaultStateDir)
+                                                : std::filesystem::path());
+  const auto file = StatePaths{dir}.database();
+  std::error_code ec;
+  if (dir.empty() || !std::filesystem::exists(file, ec)) {
+    return policy::Observed<policy::UsbAuditLog>::unknown(
+        "the mamori agent service has not run here (no " + file.string() + ")");
+  }
+  auto store = LocalStore::open(file);
+  if (!store) return policy::Observed<policy::UsbAuditLog>::unknown(store.error().describe());
+  return auditFacts(*store);
+}
+
+}  // namespace
 
 int runCheck(CheckOptions options, std::ostream& out, std::ostream& err) {
   const bool ja = options.lang == policy::Lang::kJa;
@@ -42,7 +65,8 @@ int runCheck(CheckOptions options, std::ostream& out, std::ostream& err) {
   }
   auto probe = platform::makePostureProbe(
       {options.root, std::move(options.commands), std::move(login_services)});
-  const auto facts = probe->collect(now);
+  auto facts = probe->collect(now);
+  facts.usb_audit = serviceAuditLog(options);
   const auto verdict = policy::evaluate(pol, segment, facts, pol.exceptions, now);
 
   const CheckReport report{pol, facts, verdict, now};

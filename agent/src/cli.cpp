@@ -57,6 +57,9 @@ po::options_description checkOptions(Lang lang) {
       "segment", po::value<std::string>()->value_name("SEG"),
       ja ? "区分: mynumber | lgwan | internet（既定: ポリシーの default_segment）"
          : "segment: mynumber | lgwan | internet (default: the policy's default_segment)")(
+      "state-dir", po::value<std::string>()->value_name("DIR"),
+      ja ? "エージェントの状態ディレクトリ（USB 監査記録、既定: /var/lib/mamori）"
+         : "the agent's state directory (USB audit log; default /var/lib/mamori)")(
       "now", po::value<std::string>()->value_name("ISO8601"),
       ja ? "判定に使う時刻（既定: 現在時刻）" : "time to judge at (default: now)")(
       "json", ja ? "JSON で出力する" : "print JSON")("lang",
@@ -88,6 +91,7 @@ std::expected<CheckOptions, std::string> toCheckOptions(const po::variables_map&
   o.json = vm.contains("json");
   if (vm.contains("root")) o.root = vm["root"].as<std::string>();
   if (vm.contains("policy")) o.policy_file = vm["policy"].as<std::string>();
+  if (vm.contains("state-dir")) o.state_dir = vm["state-dir"].as<std::string>();
   if (vm.contains("segment")) {
     const auto& s = vm["segment"].as<std::string>();
     o.segment = policy::parseSegment(s);
@@ -162,7 +166,7 @@ int serviceCommand(std::string_view command, std::span<const char* const> args, 
     return kError;
   }
   const std::string state_dir =
-      vm.contains("state-dir") ? vm["state-dir"].as<std::string>() : "/var/lib/mamori";
+      vm.contains("state-dir") ? vm["state-dir"].as<std::string>() : kDefaultStateDir;
   const std::string root = vm.contains("root") ? vm["root"].as<std::string>() : "/";
   std::optional<policy::Segment> segment;
   if (vm.contains("segment")) {

@@ -321,6 +321,19 @@ std::int64_t LocalStore::unreportedAuditCount() {
 
 std::int64_t LocalStore::droppedAudit() { return counter(schema::kAuditDroppedCounter); }
 
+std::expected<policy::UsbAuditLog, Error> LocalStore::auditLog() {
+  auto select = db_->prepare(
+      "SELECT count(*), count(*) FILTER (WHERE report_id IS NULL), max(at) FROM audit_log");
+  if (!select) return std::unexpected(select.error());
+  if (const auto row = select->step(); !row) return std::unexpected(row.error());
+  policy::UsbAuditLog log;
+  log.events = select->integer(0);
+  log.waiting = select->integer(1);
+  if (!select->isNull(2)) log.last_event = fromUnix(select->integer(2));
+  log.dropped = std::max<std::int64_t>(0, droppedAudit());
+  return log;
+}
+
 std::int64_t LocalStore::dropped() { return counter(schema::kDroppedCounter); }
 
 std::int64_t LocalStore::counter(const char* name) {

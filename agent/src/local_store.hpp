@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mamori/error.hpp"
+#include "mamori/policy/facts.hpp"
 #include "mamori/policy/time.hpp"
 
 namespace mamori::agent {
@@ -132,6 +133,8 @@ class LocalStore {
   std::int64_t unreportedAuditCount();
   /// Unreported events dropped over the store's life to stay within the limit; -1 when unreadable.
   std::int64_t droppedAudit();
+  /// The log as the USB-3 check sees it: how many events, how many wait, how many were lost.
+  std::expected<policy::UsbAuditLog, Error> auditLog();
 
   // ---- state -----------------------------------------------------------------------------
 

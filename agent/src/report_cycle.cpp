@@ -7,6 +7,12 @@
 
 namespace mamori::agent {
 
+policy::Observed<policy::UsbAuditLog> auditFacts(LocalStore& store) {
+  auto log = store.auditLog();
+  if (!log) return policy::Observed<policy::UsbAuditLog>::unknown(log.error().describe());
+  return *log;
+}
+
 std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::PostureProbe& probe,
                                                    const policy::Policy& policy,
                                                    policy::Segment segment, policy::TimePoint now) {
@@ -16,6 +22,7 @@ std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::
   report.agent_version = MAMORI_VERSION;
   report.policy_version = policy.version;
   report.facts = probe.collect(now);
+  report.facts.usb_audit = auditFacts(store);
   const auto verdict = policy::evaluate(policy, segment, report.facts, policy.exceptions, now);
   report.agent_verdict = {verdict.compliant, verdict.admission};
   auto pending = store.unreportedAudit(static_cast<int>(protocol::kMaxAuditEventsPerReport));

@@ -17,6 +17,9 @@
 
 namespace mamori::agent {
 
+/// The agent's USB audit log as a fact (USB-3); unknown with the reason when unreadable.
+policy::Observed<policy::UsbAuditLog> auditFacts(LocalStore& store);
+
 /// Probes, evaluates with the local policy in the enrolled segment, and queues the report
 /// durably (the commit is on disk when this returns) with the oldest audit events no report
 /// carried yet (at most protocol::kMaxAuditEventsPerReport; the rest ride on the next ones).

@@ -105,4 +105,49 @@ Finding usbOnlyRegisteredMedia(const Context& c) {
        "system administrator to register it."});
 }
 
+// USB-3 (第43条, 第123条): every decision about a medium is on record, kept on the PC and sent to
+// the collector. What fails it: decisions lost before any report carried them.
+Finding usbDecisionsRecorded(const Context& c) {
+  constexpr std::string_view kId = "USB-3";
+  const Text start_agent{"mamori エージェントのサービスを起動してください。",
+                         "Start the mamori agent service, which records every USB decision."};
+  if (!c.facts.usb_audit.known()) {
+    return unknown(kId, reasonText(c.facts.usb_audit.reason()), start_agent);
+  }
+  const auto& log = c.facts.usb_audit.value();
+  const auto events = std::to_string(log.events);
+  const auto waiting = std::to_string(log.waiting);
+  Text evidence{"監査記録 " + events + " 件（未送信 " + waiting + " 件）",
+                "audit log: " + events + " decisions (" + waiting + " not yet reported)"};
+  if (log.last_event) {
+    append(evidence, {"最新 " + formatTimestamp(*log.last_event),
+                      "latest " + formatTimestamp(*log.last_event)});
+  }
+  if (log.dropped == 0) return pass(kId, evidence);
+  const auto dropped = std::to_string(log.dropped);
+  append(evidence, {"記録上限のため報告前に失われた判定 " + dropped + " 件",
+                    dropped + " decisions lost to the log's limit before they were reported"});
+  return fail(kId, evidence,
+              {"収集サーバへの報告が長期間止まっています。情報システム管理者に連絡してください。",
+               "Reports have not reached the collector for a long time. Contact the information "
+               "system administrator."});
+}
+
+// USB-4 (第77条): no hardware is added unnoticed. Every report carries the whole USB inventory,
+// so the collector sees each change; here the evidence lists what is attached.
+Finding usbInventoryReported(const Context& c) {
+  constexpr std::string_view kId = "USB-4";
+  if (!c.facts.usb.known()) return unknown(kId, reasonText(c.facts.usb.reason()), kUsbUnknownFix);
+  const auto& devices = c.facts.usb->devices;
+  std::string list;
+  for (const auto& d : devices) list += (list.empty() ? "" : "; ") + describe(d);
+  const auto n = std::to_string(devices.size());
+  if (devices.empty()) {
+    return pass(kId, {"接続中のUSB機器はありません（一覧を報告）",
+                      "no USB device attached (inventory reported)"});
+  }
+  return pass(kId, {"接続中のUSB機器 " + n + " 台を報告: " + list,
+                    n + " USB devices attached and reported: " + list});
+}
+
 }  // namespace mamori::policy::checks

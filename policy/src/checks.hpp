@@ -21,6 +21,8 @@ struct Context {
 
 Finding usbStorageBlocked(const Context& c);       // USB-1
 Finding usbOnlyRegisteredMedia(const Context& c);  // USB-2
+Finding usbDecisionsRecorded(const Context& c);    // USB-3
+Finding usbInventoryReported(const Context& c);    // USB-4
 Finding antiMalwareActive(const Context& c);       // AV-1
 Finding signaturesFresh(const Context& c);         // AV-2
 Finding engineCurrent(const Context& c);           // AV-3

@@ -12,20 +12,12 @@ namespace {
 using Check = Finding (*)(const checks::Context&);
 
 // In report order: removable media, anti-malware, patches, login.
-constexpr std::array<Check, 13> kChecks{
-    checks::usbStorageBlocked,
-    checks::usbOnlyRegisteredMedia,
-    checks::antiMalwareActive,
-    checks::signaturesFresh,
-    checks::engineCurrent,
-    checks::fullScanRecent,
-    checks::securityUpdatesApplied,
-    checks::osSupported,
-    checks::loginFactors,
-    checks::loginFactorKinds,
-    checks::noAutoLogin,
-    checks::loginAttemptsLimited,
-    checks::screenLocks,
+constexpr std::array<Check, 15> kChecks{
+    checks::usbStorageBlocked,    checks::usbOnlyRegisteredMedia, checks::usbDecisionsRecorded,
+    checks::usbInventoryReported, checks::antiMalwareActive,      checks::signaturesFresh,
+    checks::engineCurrent,        checks::fullScanRecent,         checks::securityUpdatesApplied,
+    checks::osSupported,          checks::loginFactors,           checks::loginFactorKinds,
+    checks::noAutoLogin,          checks::loginAttemptsLimited,   checks::screenLocks,
 };
 
 bool inScope(const Exception& e, Segment segment, const DeviceIdentity& device) {

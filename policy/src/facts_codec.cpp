@@ -104,6 +104,17 @@ UsbInventory decodeUsb(const json::Node& node) {
   return usb;
 }
 
+UsbAuditLog decodeUsbAudit(const json::Node& node) {
+  json::Fields f(node);
+  UsbAuditLog log;
+  log.events = f.required("events").integer(0, INT64_MAX);
+  log.waiting = f.required("waiting").integer(0, INT64_MAX);
+  log.dropped = f.required("dropped").integer(0, INT64_MAX);
+  if (const auto last = f.required("last_event"); !last.isNull()) log.last_event = decodeTime(last);
+  f.finish();
+  return log;
+}
+
 SignatureDatabase decodeDatabase(const json::Node& node) {
   json::Fields f(node);
   SignatureDatabase db;
@@ -170,6 +181,10 @@ PostureFacts decodeFacts(const json::Node& root) {
   }
   facts.os = decodeObserved<OsRelease>(f.required("os"), decodeOs);
   facts.usb = decodeObserved<UsbInventory>(f.required("usb"), decodeUsb);
+  // Optional: agents before the audit log did not send it (it then stays unknown).
+  if (const auto audit = f.optional("usb_audit")) {
+    facts.usb_audit = decodeObserved<UsbAuditLog>(*audit, decodeUsbAudit);
+  }
   facts.antimalware = decodeObserved<std::vector<AntiMalwareProduct>>(
       f.required("antimalware"), [](const json::Node& n) {
         std::vector<AntiMalwareProduct> products;

@@ -29,6 +29,13 @@ js::value encode(const ScreenLockSettings& s);
 js::value encode(const std::vector<SshdSettings>& views);
 js::value encode(const std::vector<std::string>& names) { return js::value_from(names); }
 
+js::value encode(const UsbAuditLog& log) {
+  return js::object{{"events", log.events},
+                    {"waiting", log.waiting},
+                    {"dropped", log.dropped},
+                    {"last_event", log.last_event ? encode(*log.last_event) : js::value()}};
+}
+
 template <class T>
 js::value encode(const Observed<T>& o) {
   if (!o.known()) return js::object{{"unknown", o.reason()}};
@@ -242,6 +249,7 @@ js::value toJson(const PostureFacts& facts) {
                   {"macs", js::array(facts.device.macs.begin(), facts.device.macs.end())}}},
       {"os", encode(facts.os)},
       {"usb", encode(facts.usb)},
+      {"usb_audit", encode(facts.usb_audit)},
       {"antimalware", encode(facts.antimalware)},
       {"packages", encode(facts.packages)},
       {"login", encode(facts.login)},

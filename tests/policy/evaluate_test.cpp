@@ -34,7 +34,7 @@ TEST_CASE("a healthy PC is compliant and admitted in every segment") {
     CHECK(v.compliant);
     CHECK(v.admission == Admission::kAdmit);
     CHECK(v.segment == segment);
-    CHECK(v.findings.size() == 13);
+    CHECK(v.findings.size() == 15);
     for (const auto& f : v.findings) CHECK(f.status == Status::kPass);
   }
 }
@@ -43,8 +43,9 @@ TEST_CASE("findings come in report order, one per requirement id") {
   const auto v = evaluate(builtInPolicy(), Segment::kLgwan, healthyFacts(), {}, kNow);
   std::vector<std::string> ids;
   for (const auto& f : v.findings) ids.push_back(f.id);
-  CHECK(ids == std::vector<std::string>{"USB-1", "USB-2", "AV-1", "AV-2", "AV-3", "AV-5", "PATCH-1",
-                                        "PATCH-2", "MFA-1", "MFA-2", "MFA-3", "MFA-4", "MFA-5"});
+  CHECK(ids == std::vector<std::string>{"USB-1", "USB-2", "USB-3", "USB-4", "AV-1", "AV-2", "AV-3",
+                                        "AV-5", "PATCH-1", "PATCH-2", "MFA-1", "MFA-2", "MFA-3",
+                                        "MFA-4", "MFA-5"});
 }
 
 TEST_CASE("admission: a failure at the quarantine severity quarantines, a lighter one warns") {

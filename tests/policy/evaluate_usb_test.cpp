@@ -126,3 +126,32 @@ TEST_CASE("USB-2: block_all refuses even registered media, audit mode only warns
   CHECK(f.warning);
   CHECK(findingOf(facts, "USB-1", policy, Segment::kInternet).status == Status::kPass);
 }
+
+TEST_CASE("USB-3: the agent's audit log passes while nothing was lost before reporting") {
+  auto facts = healthyFacts();
+  auto f = findingOf(facts, "USB-3", builtInPolicy());
+  CHECK(f.status == Status::kPass);
+  CHECK(f.evidence.en ==
+        "audit log: 3 decisions (0 not yet reported); latest 2026-11-22T07:00:00Z");
+
+  facts.usb_audit.value().dropped = 12;
+  f = findingOf(facts, "USB-3", builtInPolicy());
+  CHECK(f.status == Status::kFail);
+  CHECK(f.evidence.en.ends_with("12 decisions lost to the log's limit before they were reported"));
+
+  facts.usb_audit = Observed<UsbAuditLog>::unknown("no mamori agent log here");
+  f = findingOf(facts, "USB-3", builtInPolicy());
+  CHECK(f.status == Status::kUnknown);
+  CHECK(f.remediation.en.starts_with("Start the mamori agent service"));
+}
+
+TEST_CASE("USB-4: every attached device is listed in the report") {
+  auto facts = healthyFacts();
+  facts.usb.value().devices.push_back(registeredStick());
+  const auto f = findingOf(facts, "USB-4", builtInPolicy());
+  CHECK(f.status == Status::kPass);
+  CHECK(f.evidence.en.starts_with("2 USB devices attached and reported: 046d:c31c"));
+  CHECK(f.evidence.en.find("0781:5581") != std::string::npos);
+  facts.usb = Observed<UsbInventory>::unknown("sysfs is not mounted at /sys");
+  CHECK(findingOf(facts, "USB-4", builtInPolicy()).status == Status::kUnknown);
+}

@@ -49,6 +49,7 @@ policy::PostureFacts healthyFacts() {
   usb.controllers = {{"usb1", 0, std::nullopt}, {"usb2", 0, std::nullopt}};
   usb.devices.push_back(usbDevice("1-1", 0x046d, 0xc31c, "", 0x03));  // keyboard
   f.usb = usb;
+  f.usb_audit = policy::UsbAuditLog{3, 0, 0, kNow - 2h};
 
   f.antimalware = std::vector{clamav(kNow - 12h)};
 

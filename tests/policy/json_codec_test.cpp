@@ -20,7 +20,7 @@ TEST_CASE("verdict JSON: the public field names, evidence in the chosen language
   CHECK(doc.at("admission") == "quarantine");
   CHECK(doc.at("segment") == "mynumber");
   CHECK(doc.at("policy_version") == 0);
-  const auto& av1 = doc.at("findings").as_array().at(2).as_object();
+  const auto& av1 = doc.at("findings").as_array().at(4).as_object();
   CHECK(av1.at("id") == "AV-1");
   CHECK(av1.at("status") == "fail");
   CHECK(av1.at("severity") == "critical");
@@ -28,7 +28,7 @@ TEST_CASE("verdict JSON: the public field names, evidence in the chosen language
   CHECK(av1.at("evidence") == "no anti-malware product is installed");
   CHECK(av1.at("remediation").at("ja").as_string().starts_with("不正プログラム対策ソフトが必要"));
   CHECK(av1.at("remediation").at("en").as_string().starts_with("An anti-malware product"));
-  CHECK(toJson(v, Lang::kJa).at("findings").as_array().at(2).at("evidence") ==
+  CHECK(toJson(v, Lang::kJa).at("findings").as_array().at(4).at("evidence") ==
         "不正プログラム対策ソフトがインストールされていません");
 }
 

@@ -20,6 +20,9 @@ struct CheckOptions {
   std::optional<std::filesystem::path> policy_file;  ///< none: the built-in defaults
   std::optional<policy::Segment> segment;            ///< none: the policy's default segment
   std::optional<policy::TimePoint> now;              ///< none: the system clock
+  /// Where the agent service keeps agent.db, whose USB audit log USB-3 judges. None: the
+  /// service's own directory when inspecting this machine (`root` is `/`), else no log.
+  std::optional<std::filesystem::path> state_dir;
   bool json = false;
   policy::Lang lang = policy::Lang::kJa;
   std::size_t columns = 100;  ///< width of the human table

@@ -13,11 +13,14 @@
 
 namespace mamori::agent {
 
+/// Where the service keeps agent.db, the device key and certificate (0700).
+inline constexpr const char* kDefaultStateDir = "/var/lib/mamori";
+
 struct EnrollOptions {
   std::string collector_url;
   std::string token;  ///< secret: never printed or logged
   std::optional<std::filesystem::path> server_ca;
-  std::filesystem::path state_dir = "/var/lib/mamori";
+  std::filesystem::path state_dir = kDefaultStateDir;
   std::filesystem::path root = "/";
   bool force = false;  ///< enroll again (new key and certificate) though already enrolled
   policy::Lang lang = policy::Lang::kJa;
@@ -28,7 +31,7 @@ struct EnrollOptions {
 int runEnroll(const EnrollOptions& options, std::ostream& out, std::ostream& err);
 
 struct RunOptions {
-  std::filesystem::path state_dir = "/var/lib/mamori";
+  std::filesystem::path state_dir = kDefaultStateDir;
   std::filesystem::path root = "/";
   std::optional<std::filesystem::path> policy_file;
   std::chrono::seconds interval{900};

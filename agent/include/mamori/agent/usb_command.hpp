@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 
+#include "mamori/agent/service_commands.hpp"
 #include "mamori/policy/segment.hpp"
 #include "mamori/policy/text.hpp"
 
@@ -14,7 +15,7 @@ namespace mamori::agent {
 
 struct UsbListOptions {
   std::filesystem::path root = "/";
-  std::filesystem::path state_dir = "/var/lib/mamori";
+  std::filesystem::path state_dir = kDefaultStateDir;
   std::optional<std::filesystem::path> policy_file;  ///< none: the built-in defaults
   std::optional<policy::Segment> segment;            ///< none: enrolled segment, else the policy's
   policy::Lang lang = policy::Lang::kJa;

@@ -79,6 +79,15 @@ struct UsbInventory {
   std::vector<UsbDevice> devices;  ///< root hubs excluded
 };
 
+/// The agent's own log of its USB decisions (USB-3, 第43条): read from the agent's store, not
+/// from the OS, so only an agent that keeps one reports it.
+struct UsbAuditLog {
+  std::int64_t events = 0;   ///< decisions kept on the PC
+  std::int64_t waiting = 0;  ///< not yet carried by a report to the collector
+  std::int64_t dropped = 0;  ///< lost to the log's size limit before any report carried them
+  std::optional<TimePoint> last_event;
+};
+
 // ---- Anti-malware ----------------------------------------------------------------------------
 
 /// One signature database file (ClamAV `daily.cld`), from its header.
@@ -127,6 +136,7 @@ struct PostureFacts {
   DeviceIdentity device;
   Observed<OsRelease> os;
   Observed<UsbInventory> usb;
+  Observed<UsbAuditLog> usb_audit = Observed<UsbAuditLog>::unknown("no mamori agent log here");
   /// Known and empty means: looked everywhere, no product installed.
   Observed<std::vector<AntiMalwareProduct>> antimalware;
   Observed<PackageInventory> packages;
