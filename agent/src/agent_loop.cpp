@@ -52,7 +52,15 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
   const StatePaths paths{o.state_dir};
   auto policy = o.policy_file ? loadPolicyFile(*o.policy_file)
                               : std::expected<policy::Policy, Error>(policy::builtInPolicy());
-  if (!policy) return std::unexpected(policy.error());
+  if (!policy && o.once) return std::unexpected(policy.error());
+  if (!policy) {
+    // A service must not leave the ports open over a typo: it starts with the built-in policy
+    // (no registered media: every stick blocked) and takes the file once it is fixed.
+    Poco::Logger::get("mamori.agent")
+        .error("policy rejected, running the built-in policy until the file is fixed: " +
+               policy.error().describe());
+    policy = policy::builtInPolicy();
+  }
   auto store = LocalStore::open(paths.database());
   if (!store) return std::unexpected(store.error());
   std::optional<Enrollment> enrollment;
