@@ -73,9 +73,8 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
         makeError(ErrorCode::kUsage,
                   "not enrolled: run `mamori-agent enroll --collector URL --token T` first"));
   }
-  // The collector's word on the segment (from the token) wins over the command line.
   const auto segment =
-      enrollment ? enrollment->segment : o.segment.value_or(policy->default_segment);
+      enforcedSegment(enrollment ? &*enrollment : nullptr, o.segment, policy->default_segment);
   std::vector<std::string> services;
   for (const auto& profile : policy->profiles) {
     for (const auto& s : profile.mfa.services) {
@@ -113,8 +112,8 @@ void judgeLocally(Agent& a, policy::TimePoint now) {
   Poco::Logger::get("mamori.agent")
       .information("cycle (not enrolled, nothing reported): " +
                    std::string(verdict.compliant ? "compliant" : "not compliant") +
-                   (failing.empty() ? "" : "; not met:" + failing) +
-                   "; audit events waiting: " + std::to_string(a.store.unreportedAuditCount()));
+                   (failing.empty() ? "" : "; not met:" + failing) + "; audit events waiting: " +
+                   (facts.usb_audit.known() ? std::to_string(facts.usb_audit->waiting) : "?"));
 }
 
 // A policy file changed on disk: a valid one applies at once (to the USB ports too); a bad

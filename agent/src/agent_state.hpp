@@ -40,6 +40,14 @@ struct Enrollment {
   static std::expected<Enrollment, Error> fromJson(std::string_view text);
 };
 
+/// The segment the agent judges and enforces: the enrolled one (the collector's, from the
+/// token) wins over `requested` (`--segment`), which wins over the policy's default.
+inline policy::Segment enforcedSegment(const Enrollment* enrollment,
+                                       std::optional<policy::Segment> requested,
+                                       policy::Segment policy_default) {
+  return enrollment ? enrollment->segment : requested.value_or(policy_default);
+}
+
 /// The client settings for an enrolled agent: its key and certificate, the pinned CA.
 ClientSettings enrolledClient(const StatePaths& paths, const Enrollment& enrollment);
 

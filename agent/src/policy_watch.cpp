@@ -6,23 +6,23 @@ namespace mamori::agent {
 
 PolicyWatch::PolicyWatch(std::optional<std::filesystem::path> file, policy::Policy initial)
     : file_(std::move(file)), current_(std::move(initial)) {
-  std::error_code ec;
-  if (file_) {
-    seen_time_ = std::filesystem::last_write_time(*file_, ec);
-    seen_size_ = std::filesystem::file_size(*file_, ec);
-  }
+  if (file_) seen_ = stampOf(*file_);
+}
+
+std::optional<PolicyWatch::Stamp> PolicyWatch::stampOf(const std::filesystem::path& file) {
+  std::error_code time_ec, size_ec;
+  Stamp stamp{std::filesystem::last_write_time(file, time_ec),
+              std::filesystem::file_size(file, size_ec)};
+  if (time_ec || size_ec) return std::nullopt;
+  return stamp;
 }
 
 std::expected<bool, Error> PolicyWatch::poll() {
   if (!file_) return false;
-  std::error_code time_ec, size_ec;
-  const auto time = std::filesystem::last_write_time(*file_, time_ec);
-  const auto size = std::filesystem::file_size(*file_, size_ec);
   // A file being replaced may be missing for a moment: keep the running policy and look again.
-  if (time_ec || size_ec) return false;
-  if (time == seen_time_ && size == seen_size_) return false;
-  seen_time_ = time;
-  seen_size_ = size;
+  const auto stamp = stampOf(*file_);
+  if (!stamp || stamp == seen_) return false;
+  seen_ = stamp;
   auto loaded = loadPolicyFile(*file_);
   if (!loaded) return std::unexpected(loaded.error());
   if (loaded->version < current_.version) {

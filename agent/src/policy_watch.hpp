@@ -27,11 +27,18 @@ class PolicyWatch {
   [[nodiscard]] const policy::Policy& current() const { return current_; }
 
  private:
+  /// What the file looks like from outside: a change of either means read it again.
+  struct Stamp {
+    std::filesystem::file_time_type time;
+    std::uintmax_t size = 0;
+    bool operator==(const Stamp&) const = default;
+  };
+  /// nullopt while the file cannot be looked at (being replaced, say).
+  static std::optional<Stamp> stampOf(const std::filesystem::path& file);
+
   std::optional<std::filesystem::path> file_;
   policy::Policy current_;
-  /// What the file looked like at the last look: a change of either means read it again.
-  std::filesystem::file_time_type seen_time_{};
-  std::uintmax_t seen_size_ = 0;
+  std::optional<Stamp> seen_;  ///< at the last look
 };
 
 }  // namespace mamori::agent

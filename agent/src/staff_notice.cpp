@@ -58,13 +58,12 @@ std::optional<StaffNotice> usbNotice(const protocol::UsbDecisionEvent& event,
                           " If you need it for your work, contact " + ask.en + "."}};
 }
 
-void StaffNotifier::notify(const StaffNotice& notice) {
+void StaffNotifier::notify(const StaffNotice& notice,
+                           const std::optional<platform::LoginSession>& console) {
   Poco::Logger::get("mamori.notice")
       .warning(notice.title.ja + ": " + notice.body.ja + " / " + notice.title.en + ": " +
                notice.body.en);
-  if (const auto session = platform::activeConsoleSession(root_); session && session->graphical()) {
-    showOnDesktop(notice, *session);
-  }
+  if (console && console->graphical()) showOnDesktop(notice, *console);
 }
 
 // A service cannot draw on a desktop itself: notify-send runs as the user, on the session bus

@@ -27,14 +27,16 @@ std::optional<StaffNotice> usbNotice(const protocol::UsbDecisionEvent& event,
                                      const policy::Text& contact);
 
 /// Delivers notices: always to the agent's log (the journal under systemd), in both languages;
-/// and, when someone is logged in to a desktop at the console, as a desktop notification in
-/// `lang` (notify-send in the user's own session, run as that user).
+/// and, when the person at the console is at a desktop, as a desktop notification in `lang`
+/// (notify-send in the user's own session, run as that user).
 class StaffNotifier {
  public:
   StaffNotifier(platform::CommandRunner& commands, std::filesystem::path root, policy::Lang lang)
       : commands_(commands), root_(std::move(root)), lang_(lang) {}
 
-  void notify(const StaffNotice& notice);
+  /// `console` is who sits at the PC (platform::activeConsoleSession), looked up by the caller,
+  /// which also names that person in the audit record.
+  void notify(const StaffNotice& notice, const std::optional<platform::LoginSession>& console);
 
  private:
   void showOnDesktop(const StaffNotice& notice, const platform::LoginSession& session);

@@ -11,7 +11,6 @@
 namespace mamori::agent {
 namespace {
 
-using protocol::UsbAction;
 using protocol::UsbCause;
 
 UsbCause causeOf(platform::UsbDecisionCause cause) {
@@ -21,12 +20,6 @@ UsbCause causeOf(platform::UsbDecisionCause cause) {
     case platform::UsbDecisionCause::kRescan: return UsbCause::kRescan;
   }
   return UsbCause::kPlugged;
-}
-
-UsbAction actionOf(const policy::UsbDecision& d) {
-  if (!d.authorize_device) return UsbAction::kBlocked;
-  const bool all = std::ranges::all_of(d.interfaces, [](const auto& i) { return i.authorized; });
-  return all ? UsbAction::kAllowed : UsbAction::kPartlyAllowed;
 }
 
 std::string describe(const protocol::AuditEvent& e, const platform::UsbDecisionRecord& r) {
@@ -45,7 +38,7 @@ std::string describe(const protocol::AuditEvent& e, const platform::UsbDecisionR
 
 protocol::AuditEvent auditEventOf(const platform::UsbDecisionRecord& r) {
   protocol::UsbDecisionEvent usb;
-  usb.action = actionOf(r.decision);
+  usb.action = protocol::usbActionOf(r.decision);
   usb.cause = causeOf(r.cause);
   usb.rule = std::string(policy::usbRuleId(r.decision.rule));
   usb.medium = r.decision.medium ? r.decision.medium->label : "";
@@ -131,9 +124,8 @@ void AuditRecorder::writeLoop() {
 // Who was at the console is looked up here rather than in the enforcer's callback: reading
 // logind's files is I/O the enforcer should not wait for.
 void AuditRecorder::record(protocol::AuditEvent event) {
-  if (event.user.empty()) {
-    if (const auto session = platform::activeConsoleSession(root_)) event.user = session->user;
-  }
+  const auto console = platform::activeConsoleSession(root_);
+  if (event.user.empty() && console) event.user = console->user;
   const auto body = boost::json::serialize(protocol::toJson(event));
   if (auto ok = store_.appendAudit(event.event_id, event.at, body); !ok) {
     Poco::Logger::get("mamori.usb")
@@ -141,7 +133,7 @@ void AuditRecorder::record(protocol::AuditEvent event) {
                "; the event was: " + body);
   }
   if (const auto notice = usbNotice(std::get<protocol::UsbDecisionEvent>(event.what), contact_)) {
-    notifier_.notify(*notice);
+    notifier_.notify(*notice, console);
   }
 }
 

@@ -24,23 +24,13 @@ std::string interfaceKinds(const policy::UsbDecision& decision) {
   return kinds.empty() ? "-" : kinds;
 }
 
-std::string decisionText(const policy::UsbDecision& d, bool ja) {
-  if (!d.authorize_device) return ja ? "遮断" : "blocked";
-  for (const auto& i : d.interfaces) {
-    if (!i.authorized) return ja ? "一部許可" : "partly allowed";
-  }
-  if (d.read_only) return ja ? "許可(読取専用)" : "allowed read-only";
-  return ja ? "許可" : "allowed";
-}
-
-// The segment the agent enforces: the enrolled one, else the option's, else the policy's.
+// The segment the service enforces, with its enrollment when the state directory has one.
 policy::Segment segmentOf(const UsbListOptions& o, const policy::Policy& p, LocalStore* store) {
-  if (store) {
-    if (const auto saved = store->state("enrollment")) {
-      if (auto enrollment = Enrollment::fromJson(*saved)) return enrollment->segment;
-    }
+  std::optional<Enrollment> enrollment;
+  if (const auto saved = store ? store->state("enrollment") : std::nullopt) {
+    if (auto parsed = Enrollment::fromJson(*saved)) enrollment = std::move(*parsed);
   }
-  return o.segment.value_or(p.default_segment);
+  return enforcedSegment(enrollment ? &*enrollment : nullptr, o.segment, p.default_segment);
 }
 
 void printRecentDecisions(std::ostream& out, LocalStore& store, bool ja) {
@@ -97,7 +87,10 @@ int runUsbList(const UsbListOptions& o, std::ostream& out, std::ostream& err) {
     out << d.port << "  " << d.vidPid() << "  " << (d.product.empty() ? "-" : d.product) << "  "
         << (d.serial.empty() ? "-" : d.serial) << "  "
         << (d.authorized ? (ja ? "有効" : "authorised") : (ja ? "無効" : "unauthorised")) << "  "
-        << decisionText(decision, ja) << "  " << policy::usbRuleId(decision.rule)
+        << protocol::usbOutcomeText(
+               protocol::usbOutcomeId(protocol::usbActionOf(decision), decision.read_only))
+               .in(o.lang)
+        << "  " << policy::usbRuleId(decision.rule)
         << (decision.medium ? " [" + decision.medium->label + "]" : "") << "  "
         << interfaceKinds(decision) << '\n';
   }

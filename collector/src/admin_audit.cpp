@@ -1,21 +1,9 @@
 #include <ostream>
 
 #include "admin_commands.hpp"
+#include "mamori/protocol/audit_event.hpp"
 
 namespace mamori::collector::admin {
-namespace {
-
-std::string_view actionLabel(const Context& c, std::string_view action) {
-  if (!ja(c)) return action;
-  if (action == "allowed") return "許可";
-  if (action == "allowed-read-only") return "許可(読取専用)";
-  if (action == "partly-allowed") return "一部許可";
-  if (action == "blocked") return "遮断";
-  return action;
-}
-
-}  // namespace
-
 void printAuditEvents(const Context& c, const std::vector<AuditRecord>& events, bool with_device) {
   c.out << (ja(c) ? "時刻  " : "time  ") << (with_device ? (ja(c) ? "端末  " : "device  ") : "")
         << (ja(c) ? "利用者  種別  判定  規則  対象\n" : "user  kind  action  rule  subject\n");
@@ -23,7 +11,8 @@ void printAuditEvents(const Context& c, const std::vector<AuditRecord>& events, 
     c.out << policy::formatTimestamp(e.at) << "  ";
     if (with_device) c.out << e.device_id << "  ";
     c.out << (e.user.empty() ? "-" : e.user) << "  " << e.category << "  "
-          << actionLabel(c, e.action) << "  " << e.rule << "  " << e.subject << '\n';
+          << protocol::usbOutcomeText(e.action).in(c.lang) << "  " << e.rule << "  " << e.subject
+          << '\n';
   }
   if (events.empty()) c.out << (ja(c) ? "  記録なし\n" : "  none\n");
 }

@@ -89,7 +89,7 @@ policy::Observed<policy::UsbInventory> readUsbInventory(const RootFs& fs) {
   for (const auto& name : entries) {
     if (isRootHubName(name)) {
       inventory.controllers.push_back(readController(fs, name));
-    } else if (name.find(':') == std::string::npos) {
+    } else if (isUsbDeviceName(name)) {
       inventory.devices.push_back(readDevice(fs, name, entries).device);
     }
   }
@@ -109,9 +109,7 @@ std::vector<std::string> listRootHubs(const RootFs& fs) {
 
 std::vector<std::string> listUsbDevices(const RootFs& fs) {
   auto names = fs.list(kDevices);
-  std::erase_if(names, [](const std::string& n) {
-    return isRootHubName(n) || n.find(':') != std::string::npos;
-  });
+  std::erase_if(names, [](const std::string& n) { return !isUsbDeviceName(n); });
   return names;
 }
 

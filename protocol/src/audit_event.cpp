@@ -77,13 +77,28 @@ std::string_view auditCategory(const AuditEvent& event) {
   return std::visit([](const UsbDecisionEvent&) -> std::string_view { return "usb"; }, event.what);
 }
 
+UsbAction usbActionOf(const policy::UsbDecision& d) {
+  if (!d.authorize_device) return UsbAction::kBlocked;
+  const bool all = std::ranges::all_of(d.interfaces, [](const auto& i) { return i.authorized; });
+  return all ? UsbAction::kAllowed : UsbAction::kPartlyAllowed;
+}
+
+std::string_view usbOutcomeId(UsbAction action, bool read_only) {
+  if (action == UsbAction::kAllowed && read_only) return "allowed-read-only";
+  return usbActionId(action);
+}
+
+policy::Text usbOutcomeText(std::string_view id) {
+  if (id == "allowed") return {"許可", "allowed"};
+  if (id == "allowed-read-only") return {"許可(読取専用)", "allowed-read-only"};
+  if (id == "partly-allowed") return {"一部許可", "partly-allowed"};
+  if (id == "blocked") return {"遮断", "blocked"};
+  return {std::string(id), std::string(id)};
+}
+
 std::string_view auditAction(const AuditEvent& event) {
-  return std::visit(
-      [](const UsbDecisionEvent& e) -> std::string_view {
-        if (e.action == UsbAction::kAllowed && e.read_only) return "allowed-read-only";
-        return usbActionId(e.action);
-      },
-      event.what);
+  return std::visit([](const UsbDecisionEvent& e) { return usbOutcomeId(e.action, e.read_only); },
+                    event.what);
 }
 
 const std::string& auditRule(const AuditEvent& event) {

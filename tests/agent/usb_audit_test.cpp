@@ -86,11 +86,11 @@ TEST_CASE("a notice reaches the desktop as the logged-in user, or only the log")
   StaffNotifier notifier(commands, root.path(), policy::Lang::kJa);
   const StaffNotice notice{{"題", "title"}, {"本文", "body"}};
 
-  notifier.notify(notice);
+  notifier.notify(notice, platform::activeConsoleSession(root.path()));
   CHECK(commands.calls().empty());  // nobody at the console
 
   gnomeSession(root);
-  notifier.notify(notice);
+  notifier.notify(notice, platform::activeConsoleSession(root.path()));
   REQUIRE(commands.calls().size() == 1);
   CHECK(commands.calls()[0] ==
         "/usr/sbin/runuser -u yamada -- /usr/bin/env "

@@ -14,7 +14,9 @@
 #include "mamori/error.hpp"
 #include "mamori/policy/facts.hpp"
 #include "mamori/policy/json_reader.hpp"
+#include "mamori/policy/text.hpp"
 #include "mamori/policy/time.hpp"
+#include "mamori/policy/usb_decision.hpp"
 
 namespace mamori::protocol {
 
@@ -25,6 +27,15 @@ enum class UsbAction {
 };
 
 std::string_view usbActionId(UsbAction action);  ///< `allowed`, `partly-allowed`, `blocked`
+
+/// What a decision does with the device: every interface, some, or none.
+UsbAction usbActionOf(const policy::UsbDecision& decision);
+
+/// What was done, as filed and listed: usbActionId, with `allowed-read-only` for an allowed
+/// medium set read-only.
+std::string_view usbOutcomeId(UsbAction action, bool read_only);
+/// An outcome id in the admin's words (`遮断` / `blocked`); an unknown id as it is.
+policy::Text usbOutcomeText(std::string_view outcome_id);
 
 /// Why the device was judged when it was.
 enum class UsbCause {
