@@ -21,6 +21,10 @@ class GroupCommit {
   struct Slot {
     const Request& request;
     std::optional<Result> result;
+    bool done = false;  ///< set under the mutex once `result` is final
+    /// This writer's own wake-up: its result is in, or it may lead the next batch. One per writer,
+    /// so a commit wakes its batch and the next leader, not every writer in the queue.
+    std::condition_variable turn;
   };
 
   /// At most `max_batch` requests in one transaction, so none waits for an unbounded one.
@@ -30,12 +34,12 @@ class GroupCommit {
   /// the result of every slot in the batch and must not throw.
   template <class Commit>
   Result submit(const Request& request, Commit&& commit) {
-    Slot slot{request, std::nullopt};
+    Slot slot{request};
     std::unique_lock lock(mutex_);
     queue_.push_back(&slot);
-    while (!slot.result) {
+    while (!slot.done) {
       if (leading_) {
-        done_.wait(lock);
+        slot.turn.wait(lock);
         continue;
       }
       leading_ = true;
@@ -46,7 +50,12 @@ class GroupCommit {
       commit(std::span<Slot* const>(batch));
       lock.lock();
       leading_ = false;
-      done_.notify_all();
+      // Notified under the mutex: a writer returns (and its slot goes away) only after it.
+      for (auto* done : batch) {
+        done->done = true;
+        done->turn.notify_one();
+      }
+      if (!queue_.empty()) queue_.front()->turn.notify_one();
     }
     return std::move(*slot.result);
   }
@@ -54,7 +63,6 @@ class GroupCommit {
  private:
   std::size_t max_batch_;
   std::mutex mutex_;
-  std::condition_variable done_;
   std::vector<Slot*> queue_;
   bool leading_ = false;
 };

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "json_member.hpp"
 #include "mamori/collector/service.hpp"
 #include "mamori/policy/admission.hpp"
 #include "mamori/policy/evaluate.hpp"
@@ -114,7 +115,11 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
   auto judged =
       judge(*device, *report, policy_, activeExceptions(standing->exceptions), previous, now);
   record.posture = std::move(judged.posture);
-  record.facts_json = boost::json::serialize(policy::toJson(report->facts));
+  // The facts as the agent sent them (the body was decoded and checked above); serialising the
+  // decoded facts again cost about a tenth of the collector's CPU per report.
+  const auto facts_text = memberText(body, "facts");
+  record.facts_json =
+      facts_text ? std::string(*facts_text) : boost::json::serialize(policy::toJson(report->facts));
   record.audit_events = auditRecords(*report);
 
   auto stored = store_.storeReport(record);
@@ -129,14 +134,18 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
   // A duplicate changed nothing, so the latest posture is still the one read before.
   const Posture* latest = stored->duplicate ? previous : &stored->posture;
   ack.admission = admissionAt(*device, latest, policy_, now);
+  boost::json::object verdict;
   if (!stored->duplicate) {
-    ack.verdict = std::move(judged.verdict);
+    verdict = std::move(judged.verdict);
   } else {  // the earlier judgement, as stored
     boost::system::error_code ec;
-    auto verdict = boost::json::parse(stored->posture.verdict_json, ec);
-    if (!ec && verdict.is_object()) ack.verdict = std::move(verdict.as_object());
+    auto earlier = boost::json::parse(stored->posture.verdict_json, ec);
+    if (!ec && earlier.is_object()) verdict = std::move(earlier.as_object());
   }
-  return {200, protocol::toJson(ack)};
+  // The verdict is moved into its place afterwards: toJson(ack) would copy it, member by member.
+  auto answer = protocol::toJson(ack);
+  answer["verdict"] = std::move(verdict);
+  return {200, std::move(answer)};
 }
 
 }  // namespace mamori::collector

@@ -88,9 +88,12 @@ bool applied(Poco::Data::Session& session, const Dialect& dialect, int version) 
   return rows.rowCount() > 0;
 }
 
-void apply(Poco::Data::Session& session, const Dialect& dialect, const Migration& migration,
+// The migration's statements run once, through Poco::Data on the connection's session; only the
+// transaction statements are the connection's kept ones.
+void apply(Connection& connection, const Dialect& dialect, const Migration& migration,
            policy::TimePoint now) {
-  dialect.begin(session);
+  auto& session = connection.session;
+  dialect.begin(connection);
   try {
     if (!applied(session, dialect, migration.version)) {
       for (const auto statement : migration.statements) sql::exec(session, dialect, statement);
@@ -98,10 +101,10 @@ void apply(Poco::Data::Session& session, const Dialect& dialect, const Migration
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                 migration.version, now);
     }
-    dialect.commit(session);
+    dialect.commit(connection);
   } catch (...) {
     try {
-      dialect.rollback(session);
+      dialect.rollback(connection);
     } catch (...) {  // the original error is the one worth reporting
     }
     throw;
@@ -125,8 +128,9 @@ int currentVersion(Poco::Data::Session& session, const Dialect& dialect) {
   return version.isNull() ? 0 : static_cast<int>(version.value());
 }
 
-std::expected<int, Error> migrate(Poco::Data::Session& session, const Dialect& dialect,
+std::expected<int, Error> migrate(Connection& connection, const Dialect& dialect,
                                   std::span<const Migration> list, policy::TimePoint now) {
+  auto& session = connection.session;
   const int newest = list.empty() ? 0 : list.back().version;
   int current = 0;
   try {
@@ -147,7 +151,7 @@ std::expected<int, Error> migrate(Poco::Data::Session& session, const Dialect& d
   for (const auto& migration : list) {
     if (migration.version <= current) continue;
     try {
-      apply(session, dialect, migration, now);
+      apply(connection, dialect, migration, now);
     } catch (const std::exception& e) {
       return std::unexpected(makeError(
           ErrorCode::kIo, "schema migration " + std::to_string(migration.version) + " (" +

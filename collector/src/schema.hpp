@@ -13,6 +13,7 @@
 
 #include "mamori/error.hpp"
 #include "mamori/policy/time.hpp"
+#include "sql_connection.hpp"
 #include "sql_dialect.hpp"
 
 namespace mamori::collector::schema {
@@ -37,7 +38,7 @@ int currentVersion(Poco::Data::Session& session, const Dialect& dialect);
 /// another process applied meanwhile is skipped. Returns the version now in the database.
 /// Errors: a database newer than `list` (kValidation, naming both versions); a failed migration
 /// (kIo, that migration rolled back, earlier ones kept). No exception escapes.
-std::expected<int, Error> migrate(Poco::Data::Session& session, const Dialect& dialect,
+std::expected<int, Error> migrate(Connection& connection, const Dialect& dialect,
                                   std::span<const Migration> list, policy::TimePoint now);
 
 }  // namespace mamori::collector::schema

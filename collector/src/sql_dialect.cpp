@@ -3,9 +3,9 @@
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 
-namespace mamori::collector {
+#include "sql_support.hpp"
 
-using Poco::Data::Keywords::now;
+namespace mamori::collector {
 
 std::string Dialect::connector() const {
   return engine_ == Engine::kSqlite ? Poco::Data::SQLite::Connector::KEY
@@ -37,27 +37,29 @@ std::vector<std::string> Dialect::sessionSetup() const {
           "PRAGMA busy_timeout = 10000", "PRAGMA wal_autocheckpoint = 0"};
 }
 
-void Dialect::begin(Poco::Data::Session& session) const {
+// SQLite's transaction statements run as kept statements like any other (sql::exec), so they are
+// not parsed again on every report.
+void Dialect::begin(Connection& connection) const {
   if (engine_ == Engine::kSqlite) {
-    session << "BEGIN IMMEDIATE", now;
+    sql::exec(connection, *this, "BEGIN IMMEDIATE");
   } else {
-    session.begin();
+    connection.session.begin();
   }
 }
 
-void Dialect::commit(Poco::Data::Session& session) const {
+void Dialect::commit(Connection& connection) const {
   if (engine_ == Engine::kSqlite) {
-    session << "COMMIT", now;
+    sql::exec(connection, *this, "COMMIT");
   } else {
-    session.commit();
+    connection.session.commit();
   }
 }
 
-void Dialect::rollback(Poco::Data::Session& session) const {
+void Dialect::rollback(Connection& connection) const {
   if (engine_ == Engine::kSqlite) {
-    session << "ROLLBACK", now;
+    sql::exec(connection, *this, "ROLLBACK");
   } else {
-    session.rollback();
+    connection.session.rollback();
   }
 }
 

@@ -6,13 +6,14 @@
 // collector chooses every key). What is left is how statements are written and how writers take
 // turns.
 
-#include <Poco/Data/Session.h>
-
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace mamori::collector {
+
+struct Connection;
 
 enum class Engine { kSqlite, kPostgres };
 
@@ -42,9 +43,9 @@ class Dialect {
   /// Starts a transaction that will write. On SQLite it takes the write lock at once
   /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first may fail with SQLITE_BUSY when
   /// it upgrades, and busy_timeout cannot help then.
-  void begin(Poco::Data::Session& session) const;
-  void commit(Poco::Data::Session& session) const;
-  void rollback(Poco::Data::Session& session) const;
+  void begin(Connection& connection) const;
+  void commit(Connection& connection) const;
+  void rollback(Connection& connection) const;
 
   /// SQLite allows one writer per file: writers of this process take turns on a mutex so that
   /// concurrent workers queue in-process instead of meeting SQLITE_BUSY. PostgreSQL locks rows.

@@ -1,11 +1,13 @@
 #include "sql_pool.hpp"
 
+#include <Poco/Data/SQLite/Utility.h>
+
 #include "sql_support.hpp"
 
 namespace mamori::collector {
 
 SessionPool::Lease::~Lease() {
-  if (session_) pool_->release(std::move(*session_));
+  if (connection_) pool_->release(std::move(*connection_));
 }
 
 SessionPool::SessionPool(Dialect dialect, std::string connection, std::size_t max_idle)
@@ -15,19 +17,30 @@ SessionPool::Lease SessionPool::acquire() {
   {
     const std::lock_guard lock(mutex_);
     while (!idle_.empty()) {
-      auto session = std::move(idle_.back());
+      auto connection = std::move(idle_.back());
       idle_.pop_back();
-      if (session.isConnected()) return Lease(*this, std::move(session));
+      if (connection.session.isConnected()) return Lease(*this, std::move(connection));
     }
   }
-  Poco::Data::Session session(dialect_.connector(), connection_, dialect_.connectTimeout());
-  for (const auto& statement : dialect_.sessionSetup()) sql::exec(session, dialect_, statement);
-  return Lease(*this, std::move(session));
+  return Lease(*this, open());
 }
 
-void SessionPool::release(Poco::Data::Session session) {
+Connection SessionPool::open() const {
+  Connection connection{
+      Poco::Data::Session(dialect_.connector(), connection_, dialect_.connectTimeout()), nullptr};
+  for (const auto& statement : dialect_.sessionSetup()) {
+    sql::exec(connection.session, dialect_, statement);
+  }
+  if (dialect_.engine() == Engine::kSqlite) {
+    connection.statements = std::make_unique<SqliteStatements>(
+        Poco::Data::SQLite::Utility::dbHandle(connection.session));
+  }
+  return connection;
+}
+
+void SessionPool::release(Connection connection) {
   const std::lock_guard lock(mutex_);
-  if (idle_.size() < max_idle_) idle_.push_back(std::move(session));
+  if (idle_.size() < max_idle_) idle_.push_back(std::move(connection));
 }
 
 }  // namespace mamori::collector

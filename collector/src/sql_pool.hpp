@@ -1,55 +1,57 @@
 #pragma once
 
-// A small pool of Poco::Data sessions. Not Poco's SessionPool: in Poco 1.11 its destructor can
+// A small pool of database connections. Not Poco's SessionPool: in Poco 1.11 its destructor can
 // deadlock with its own janitor timer (shutdown() holds the pool mutex while stopping a timer
-// whose callback takes that mutex), and an idle janitor is not needed here. Sessions are opened
-// on demand, set up with the dialect's per-connection statements, and kept for reuse.
-
-#include <Poco/Data/Session.h>
+// whose callback takes that mutex), and an idle janitor is not needed here; and a pooled SQLite
+// connection keeps its prepared statements with it. Connections are opened on demand, set up
+// with the dialect's per-connection statements, and kept for reuse.
 
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sql_connection.hpp"
 #include "sql_dialect.hpp"
 
 namespace mamori::collector {
 
 class SessionPool {
  public:
-  /// A session on loan: back to the pool when destroyed, unless discarded.
+  /// A connection on loan: back to the pool when destroyed, unless discarded.
   class Lease {
    public:
-    Lease(SessionPool& pool, Poco::Data::Session session)
-        : pool_(&pool), session_(std::move(session)) {}
+    Lease(SessionPool& pool, Connection connection)
+        : pool_(&pool), connection_(std::move(connection)) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease();
 
-    Poco::Data::Session& session() { return *session_; }
+    Connection& connection() { return *connection_; }
+    Poco::Data::Session& session() { return connection_->session; }
     /// The connection is in an unknown state (a failed rollback): close it instead.
-    void discard() { session_.reset(); }
+    void discard() { connection_.reset(); }
 
    private:
     SessionPool* pool_;
-    std::optional<Poco::Data::Session> session_;
+    std::optional<Connection> connection_;
   };
 
-  /// Keeps at most `max_idle` idle sessions; more may be on loan at once.
+  /// Keeps at most `max_idle` idle connections; more may be on loan at once.
   SessionPool(Dialect dialect, std::string connection, std::size_t max_idle);
 
-  /// An idle session or a new one. Throws Poco exceptions when a new one cannot connect.
+  /// An idle connection or a new one. Throws Poco exceptions when a new one cannot connect.
   Lease acquire();
 
  private:
-  void release(Poco::Data::Session session);
+  Connection open() const;
+  void release(Connection connection);
 
   Dialect dialect_;
   std::string connection_;
   std::size_t max_idle_;
   std::mutex mutex_;
-  std::vector<Poco::Data::Session> idle_;
+  std::vector<Connection> idle_;
 };
 
 }  // namespace mamori::collector

@@ -97,7 +97,7 @@ std::expected<std::unique_ptr<Store>, Error> SqlStore::create(Engine engine,
   try {
     store.reset(new SqlStore(dialect, connection));
     auto lease = store->pool_.acquire();
-    auto migrated = schema::migrate(lease.session(), dialect, schema::migrations(), now);
+    auto migrated = schema::migrate(lease.connection(), dialect, schema::migrations(), now);
     if (!migrated) return std::unexpected(migrated.error());
     if (engine == Engine::kSqlite) store->checkpointer_.emplace(store->pool_, kCheckpointInterval);
   } catch (const std::exception& e) {
@@ -107,17 +107,16 @@ std::expected<std::unique_ptr<Store>, Error> SqlStore::create(Engine engine,
 }
 
 std::expected<int, Error> SqlStore::schemaVersion() {
-  return read("cannot read the schema version",
-              [&](Poco::Data::Session& s) -> std::expected<int, Error> {
-                return schema::currentVersion(s, dialect_);
-              });
+  return read("cannot read the schema version", [&](Connection& c) -> std::expected<int, Error> {
+    return schema::currentVersion(c.session, dialect_);
+  });
 }
 
 std::expected<void, Error> SqlStore::insertToken(const TokenRecord& token,
                                                  std::string_view secret_sha256_hex) {
-  return write("cannot store the token", [&](Poco::Data::Session& s) -> std::expected<void, Error> {
+  return write("cannot store the token", [&](Connection& c) -> std::expected<void, Error> {
     const auto added =
-        exec(s, dialect_,
+        exec(c, dialect_,
              "INSERT INTO tokens (id, secret_sha256, department, segment, created_at,"
              " expires, max_uses, uses, created_by, note, revoked_at)"
              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
@@ -131,8 +130,8 @@ std::expected<void, Error> SqlStore::insertToken(const TokenRecord& token,
 
 std::expected<std::vector<TokenRecord>, Error> SqlStore::listTokens() {
   return read("cannot list the tokens",
-              [&](Poco::Data::Session& s) -> std::expected<std::vector<TokenRecord>, Error> {
-                const auto rows = query(s, dialect_,
+              [&](Connection& c) -> std::expected<std::vector<TokenRecord>, Error> {
+                const auto rows = query(c, dialect_,
                                         "SELECT " + std::string(kTokenColumns) +
                                             " FROM tokens ORDER BY created_at, id");
                 std::vector<TokenRecord> tokens;
@@ -144,15 +143,14 @@ std::expected<std::vector<TokenRecord>, Error> SqlStore::listTokens() {
 }
 
 std::expected<void, Error> SqlStore::revokeToken(std::string_view id, policy::TimePoint now) {
-  return write(
-      "cannot revoke the token", [&](Poco::Data::Session& s) -> std::expected<void, Error> {
-        exec(s, dialect_, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-             now, id);
-        if (query(s, dialect_, "SELECT id FROM tokens WHERE id = ?", id).rowCount() == 0) {
-          return std::unexpected(ruleError("no enrollment token " + std::string(id)));
-        }
-        return {};
-      });
+  return write("cannot revoke the token", [&](Connection& c) -> std::expected<void, Error> {
+    exec(c, dialect_, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now,
+         id);
+    if (query(c, dialect_, "SELECT id FROM tokens WHERE id = ?", id).rowCount() == 0) {
+      return std::unexpected(ruleError("no enrollment token " + std::string(id)));
+    }
+    return {};
+  });
 }
 
 std::expected<DeviceRecord, Error> SqlStore::enroll(std::string_view token_id,
@@ -160,9 +158,9 @@ std::expected<DeviceRecord, Error> SqlStore::enroll(std::string_view token_id,
                                                     const DeviceRecord& device,
                                                     policy::TimePoint now) {
   if (device.id.empty()) return std::unexpected(ruleError("the new device has no id"));
-  return write("cannot enroll", [&](Poco::Data::Session& s) -> std::expected<DeviceRecord, Error> {
+  return write("cannot enroll", [&](Connection& c) -> std::expected<DeviceRecord, Error> {
     const auto rows =
-        query(s, dialect_,
+        query(c, dialect_,
               "SELECT " + std::string(kTokenColumns) + ", secret_sha256 FROM tokens WHERE id = ?",
               token_id);
     if (rows.rowCount() == 0) {
@@ -176,7 +174,7 @@ std::expected<DeviceRecord, Error> SqlStore::enroll(std::string_view token_id,
     if (auto why = unusable(token, now)) return std::unexpected(ruleError(std::move(*why)));
     // The row lock taken here makes concurrent enrollments with one token wait their turn on
     // PostgreSQL; the condition re-checked under it keeps the limit.
-    if (exec(s, dialect_, "UPDATE tokens SET uses = uses + 1 WHERE id = ? AND uses < max_uses",
+    if (exec(c, dialect_, "UPDATE tokens SET uses = uses + 1 WHERE id = ? AND uses < max_uses",
              token.id) == 0) {
       return std::unexpected(ruleError("enrollment token " + token.id + " is used up"));
     }
@@ -186,7 +184,7 @@ std::expected<DeviceRecord, Error> SqlStore::enroll(std::string_view token_id,
     record.token_id = token.id;
     record.enrolled_at = now;
     record.revoked_at.reset();
-    return saveDevice(s, std::move(record));
+    return saveDevice(c, std::move(record));
   });
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 
-// The Store over Poco::Data, one implementation for SQLite and PostgreSQL (the differences live
-// in Dialect). Each call takes a pooled session; each writing call runs in one transaction that
-// is committed when its body returns a value and rolled back when it returns an Error or throws.
-
-#include <Poco/Data/Session.h>
+// The Store over SQL, one implementation for SQLite and PostgreSQL (the differences live in
+// Dialect; connections come from Poco::Data, and on SQLite statements run prepared once per
+// connection, see SqliteStatements). Each call takes a pooled connection; each writing call runs
+// in one transaction that is committed when its body returns a value and rolled back when it
+// returns an Error or throws.
 
 #include <exception>
 #include <memory>
@@ -73,35 +73,31 @@ class SqlStore final : public Store {
  private:
   SqlStore(Dialect dialect, const std::string& connection);
 
-  /// `body(session)` inside one write transaction (SQLite writers of this process in turn).
+  /// `body(connection)` inside one write transaction (SQLite writers of this process in turn).
   template <class Body>
-  auto write(std::string_view what, Body&& body)
-      -> std::invoke_result_t<Body&, Poco::Data::Session&>;
-  /// `body(session)` outside a transaction: for single statements that only read.
+  auto write(std::string_view what, Body&& body) -> std::invoke_result_t<Body&, Connection&>;
+  /// `body(connection)` outside a transaction: for single statements that only read.
   template <class Body>
-  auto read(std::string_view what, Body&& body)
-      -> std::invoke_result_t<Body&, Poco::Data::Session&>;
+  auto read(std::string_view what, Body&& body) -> std::invoke_result_t<Body&, Connection&>;
 
   /// Inserts `device`, or updates the unrevoked device with its machine id; returns the record
   /// as stored. kValidation when the new id is another machine's.
-  std::expected<DeviceRecord, Error> saveDevice(Poco::Data::Session& session, DeviceRecord device);
-  std::optional<DeviceRecord> deviceWhere(Poco::Data::Session& session, std::string_view where,
+  std::expected<DeviceRecord, Error> saveDevice(Connection& connection, DeviceRecord device);
+  std::optional<DeviceRecord> deviceWhere(Connection& connection, std::string_view where,
                                           std::string_view value);
-  std::optional<Posture> postureOf(Poco::Data::Session& session, std::string_view device_id);
-  std::vector<ExceptionRecord> exceptionsOf(Poco::Data::Session& session,
-                                            std::string_view device_id);
+  std::optional<Posture> postureOf(Connection& connection, std::string_view device_id);
+  std::vector<ExceptionRecord> exceptionsOf(Connection& connection, std::string_view device_id);
   /// Adds the report to the history; false when its id is already there.
-  bool insertReport(Poco::Data::Session& session, const ReportRecord& report);
+  bool insertReport(Connection& connection, const ReportRecord& report);
   /// The outcome for a report id already stored: the earlier judgement, or kValidation when
   /// another device sent it.
-  std::expected<StoreOutcome, Error> replayed(Poco::Data::Session& session,
-                                              const ReportRecord& report);
+  std::expected<StoreOutcome, Error> replayed(Connection& connection, const ReportRecord& report);
   /// Files the audit events a new report carried.
-  void insertAuditEvents(Poco::Data::Session& session, const ReportRecord& report);
+  void insertAuditEvents(Connection& connection, const ReportRecord& report);
   /// Makes the report's posture the device's latest unless a newer one is there.
-  void savePosture(Poco::Data::Session& session, const ReportRecord& report);
+  void savePosture(Connection& connection, const ReportRecord& report);
   /// One report's statements inside the caller's transaction.
-  std::expected<StoreOutcome, Error> storeInTransaction(Poco::Data::Session& session,
+  std::expected<StoreOutcome, Error> storeInTransaction(Connection& connection,
                                                         const ReportRecord& report);
 
   using ReportCommit = GroupCommit<ReportRecord, std::expected<StoreOutcome, Error>>;
@@ -117,24 +113,24 @@ class SqlStore final : public Store {
 
 template <class Body>
 auto SqlStore::write(std::string_view what, Body&& body)
-    -> std::invoke_result_t<Body&, Poco::Data::Session&> {
+    -> std::invoke_result_t<Body&, Connection&> {
   std::unique_lock<std::mutex> turn(writers_, std::defer_lock);
   if (dialect_.serializeWriters()) turn.lock();
   try {
     auto lease = pool_.acquire();
-    auto& session = lease.session();
-    dialect_.begin(session);
+    auto& connection = lease.connection();
+    dialect_.begin(connection);
     try {
-      auto result = body(session);
+      auto result = body(connection);
       if (result) {
-        dialect_.commit(session);
+        dialect_.commit(connection);
       } else {
-        dialect_.rollback(session);
+        dialect_.rollback(connection);
       }
       return result;
     } catch (...) {
       try {
-        dialect_.rollback(session);
+        dialect_.rollback(connection);
       } catch (...) {  // the first error is the one to report; the connection is suspect
         lease.discard();
       }
@@ -147,10 +143,10 @@ auto SqlStore::write(std::string_view what, Body&& body)
 
 template <class Body>
 auto SqlStore::read(std::string_view what, Body&& body)
-    -> std::invoke_result_t<Body&, Poco::Data::Session&> {
+    -> std::invoke_result_t<Body&, Connection&> {
   try {
     auto lease = pool_.acquire();
-    return body(lease.session());
+    return body(lease.connection());
   } catch (const std::exception& e) {
     return std::unexpected(storageError(what, e));
   }

@@ -36,9 +36,9 @@ AuditRecord auditFrom(const Row& row) {
 
 // The event's own device and report, whatever the record says: an agent files events only
 // about itself. An event id stored before (an agent that sent it twice) is kept as it was.
-void SqlStore::insertAuditEvents(Poco::Data::Session& s, const ReportRecord& r) {
+void SqlStore::insertAuditEvents(Connection& c, const ReportRecord& r) {
   for (const auto& a : r.audit_events) {
-    exec(s, dialect_,
+    exec(c, dialect_,
          "INSERT INTO audit_events (" + std::string(kAuditColumns) +
              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
          a.event_id, r.device_id, r.report_id, a.at, r.received_at, a.category, a.action, a.rule,
@@ -50,13 +50,13 @@ std::expected<std::vector<AuditRecord>, Error> SqlStore::auditEvents(std::string
                                                                      int limit) {
   if (limit <= 0) return std::vector<AuditRecord>{};
   return read("cannot read the audit events",
-              [&](Poco::Data::Session& s) -> std::expected<std::vector<AuditRecord>, Error> {
+              [&](Connection& c) -> std::expected<std::vector<AuditRecord>, Error> {
                 const std::string select =
                     "SELECT " + std::string(kAuditColumns) + " FROM audit_events ";
                 const std::string order = " ORDER BY at DESC, event_id DESC LIMIT ?";
                 const auto rows = device_id.empty()
-                                      ? query(s, dialect_, select + order, limit)
-                                      : query(s, dialect_, select + "WHERE device_id = ?" + order,
+                                      ? query(c, dialect_, select + order, limit)
+                                      : query(c, dialect_, select + "WHERE device_id = ?" + order,
                                               device_id, limit);
                 std::vector<AuditRecord> events;
                 for (std::size_t i = 0; i < rows.rowCount(); ++i) {

@@ -19,17 +19,17 @@ std::string selectDevices(std::string_view rest) {
 
 }  // namespace
 
-std::optional<DeviceRecord> SqlStore::deviceWhere(Poco::Data::Session& session,
-                                                  std::string_view where, std::string_view value) {
-  const auto rows = query(session, dialect_, selectDevices(where), value);
+std::optional<DeviceRecord> SqlStore::deviceWhere(Connection& connection, std::string_view where,
+                                                  std::string_view value) {
+  const auto rows = query(connection, dialect_, selectDevices(where), value);
   if (rows.rowCount() == 0) return std::nullopt;
   return deviceFrom(Row(rows, 0));
 }
 
-std::expected<DeviceRecord, Error> SqlStore::saveDevice(Poco::Data::Session& s, DeviceRecord d) {
+std::expected<DeviceRecord, Error> SqlStore::saveDevice(Connection& c, DeviceRecord d) {
   const auto existing = d.identity.machine_id.empty()
                             ? std::nullopt
-                            : deviceWhere(s,
+                            : deviceWhere(c,
                                           "WHERE d.machine_id = ? AND d.revoked_at IS NULL"
                                           " ORDER BY d.enrolled_at DESC LIMIT 1",
                                           d.identity.machine_id);
@@ -37,7 +37,7 @@ std::expected<DeviceRecord, Error> SqlStore::saveDevice(Poco::Data::Session& s, 
   const auto macs = sql::macsJson(d.identity.macs);
   // New devices and re-enrolled ones differ only in which row they land: one upsert for both.
   const auto saved = exec(
-      s, dialect_,
+      c, dialect_,
       "INSERT INTO devices (id, machine_id, smbios_uuid, hostname, macs, department, segment,"
       " token_id, enrolled_at, certificate_serial, certificate_fingerprint, certificate_expires,"
       " revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE"
@@ -54,9 +54,9 @@ std::expected<DeviceRecord, Error> SqlStore::saveDevice(Poco::Data::Session& s, 
   if (saved == 0) {
     return std::unexpected(ruleError("device id " + d.id + " belongs to another machine"));
   }
-  exec(s, dialect_, "DELETE FROM device_macs WHERE device_id = ?", d.id);
+  exec(c, dialect_, "DELETE FROM device_macs WHERE device_id = ?", d.id);
   for (const auto& mac : d.identity.macs) {
-    exec(s, dialect_,
+    exec(c, dialect_,
          "INSERT INTO device_macs (mac, device_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
          sql::lowerAscii(mac), d.id);
   }
@@ -65,15 +65,15 @@ std::expected<DeviceRecord, Error> SqlStore::saveDevice(Poco::Data::Session& s, 
 
 std::expected<std::optional<DeviceRecord>, Error> SqlStore::findDevice(std::string_view id) {
   return read("cannot read the device",
-              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceRecord>, Error> {
-                return deviceWhere(s, "WHERE d.id = ?", id);
+              [&](Connection& c) -> std::expected<std::optional<DeviceRecord>, Error> {
+                return deviceWhere(c, "WHERE d.id = ?", id);
               });
 }
 
 std::expected<std::optional<DeviceRecord>, Error> SqlStore::findDeviceByMac(std::string_view mac) {
   return read("cannot look up the MAC address",
-              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceRecord>, Error> {
-                return deviceWhere(s,
+              [&](Connection& c) -> std::expected<std::optional<DeviceRecord>, Error> {
+                return deviceWhere(c,
                                    "JOIN device_macs m ON m.device_id = d.id"
                                    " WHERE m.mac = ? AND d.revoked_at IS NULL"
                                    " ORDER BY d.enrolled_at DESC, d.id LIMIT 1",
@@ -85,8 +85,8 @@ std::expected<std::optional<DeviceRecord>, Error> SqlStore::findDeviceByMachineI
     std::string_view machine_id) {
   if (machine_id.empty()) return std::nullopt;
   return read("cannot look up the machine id",
-              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceRecord>, Error> {
-                return deviceWhere(s,
+              [&](Connection& c) -> std::expected<std::optional<DeviceRecord>, Error> {
+                return deviceWhere(c,
                                    "WHERE d.machine_id = ? AND d.revoked_at IS NULL"
                                    " ORDER BY d.enrolled_at DESC LIMIT 1",
                                    machine_id);
@@ -95,8 +95,8 @@ std::expected<std::optional<DeviceRecord>, Error> SqlStore::findDeviceByMachineI
 
 std::expected<std::vector<DeviceRecord>, Error> SqlStore::listDevices() {
   return read("cannot list the devices",
-              [&](Poco::Data::Session& s) -> std::expected<std::vector<DeviceRecord>, Error> {
-                const auto rows = query(s, dialect_, selectDevices("ORDER BY d.enrolled_at, d.id"));
+              [&](Connection& c) -> std::expected<std::vector<DeviceRecord>, Error> {
+                const auto rows = query(c, dialect_, selectDevices("ORDER BY d.enrolled_at, d.id"));
                 std::vector<DeviceRecord> devices;
                 for (std::size_t i = 0; i < rows.rowCount(); ++i) {
                   devices.push_back(deviceFrom(Row(rows, i)));
@@ -106,15 +106,14 @@ std::expected<std::vector<DeviceRecord>, Error> SqlStore::listDevices() {
 }
 
 std::expected<void, Error> SqlStore::revokeDevice(std::string_view id, policy::TimePoint now) {
-  return write(
-      "cannot revoke the device", [&](Poco::Data::Session& s) -> std::expected<void, Error> {
-        exec(s, dialect_, "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-             now, id);
-        if (query(s, dialect_, "SELECT id FROM devices WHERE id = ?", id).rowCount() == 0) {
-          return std::unexpected(ruleError("no device " + std::string(id)));
-        }
-        return {};
-      });
+  return write("cannot revoke the device", [&](Connection& c) -> std::expected<void, Error> {
+    exec(c, dialect_, "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now,
+         id);
+    if (query(c, dialect_, "SELECT id FROM devices WHERE id = ?", id).rowCount() == 0) {
+      return std::unexpected(ruleError("no device " + std::string(id)));
+    }
+    return {};
+  });
 }
 
 }  // namespace mamori::collector

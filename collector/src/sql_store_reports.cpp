@@ -56,10 +56,10 @@ ExceptionRecord exceptionFrom(const Row& row) {
 
 // The stored report with this id, if any (its posture without failing_since, grace_ends and
 // admission_reason: only the latest posture keeps those).
-std::optional<ReportRecord> reportById(Poco::Data::Session& s, const Dialect& dialect,
+std::optional<ReportRecord> reportById(Connection& c, const Dialect& dialect,
                                        std::string_view report_id) {
   const auto rows = query(
-      s, dialect, "SELECT " + std::string(kReportColumns) + " FROM reports WHERE report_id = ?",
+      c, dialect, "SELECT " + std::string(kReportColumns) + " FROM reports WHERE report_id = ?",
       report_id);
   if (rows.rowCount() == 0) return std::nullopt;
   return reportFrom(Row(rows, 0));
@@ -67,22 +67,21 @@ std::optional<ReportRecord> reportById(Poco::Data::Session& s, const Dialect& di
 
 }  // namespace
 
-std::optional<Posture> SqlStore::postureOf(Poco::Data::Session& s, std::string_view device_id) {
+std::optional<Posture> SqlStore::postureOf(Connection& c, std::string_view device_id) {
   const auto rows =
-      query(s, dialect_,
+      query(c, dialect_,
             "SELECT " + std::string(sql::kPostureColumns) + " FROM postures p WHERE device_id = ?",
             device_id);
   if (rows.rowCount() == 0) return std::nullopt;
   return sql::postureFrom(Row(rows, 0));
 }
 
-std::vector<ExceptionRecord> SqlStore::exceptionsOf(Poco::Data::Session& s,
-                                                    std::string_view device_id) {
+std::vector<ExceptionRecord> SqlStore::exceptionsOf(Connection& c, std::string_view device_id) {
   const std::string select = "SELECT " + std::string(kExceptionColumns) + " FROM exceptions ";
   const auto rows =
       device_id.empty()
-          ? query(s, dialect_, select + "ORDER BY created_at, id")
-          : query(s, dialect_, select + "WHERE device_id = ? ORDER BY created_at, id", device_id);
+          ? query(c, dialect_, select + "ORDER BY created_at, id")
+          : query(c, dialect_, select + "WHERE device_id = ? ORDER BY created_at, id", device_id);
   std::vector<ExceptionRecord> list;
   for (std::size_t i = 0; i < rows.rowCount(); ++i) list.push_back(exceptionFrom(Row(rows, i)));
   return list;
@@ -90,9 +89,9 @@ std::vector<ExceptionRecord> SqlStore::exceptionsOf(Poco::Data::Session& s,
 
 std::expected<std::optional<DeviceStanding>, Error> SqlStore::deviceStanding(std::string_view id) {
   return read("cannot read the device",
-              [&](Poco::Data::Session& s) -> std::expected<std::optional<DeviceStanding>, Error> {
+              [&](Connection& c) -> std::expected<std::optional<DeviceStanding>, Error> {
                 const auto rows =
-                    query(s, dialect_,
+                    query(c, dialect_,
                           "SELECT " + std::string(sql::kDeviceColumns) + ", " +
                               std::string(sql::kPostureColumns) +
                               ", (SELECT COUNT(*) FROM exceptions x WHERE x.device_id = d.id"
@@ -106,7 +105,7 @@ std::expected<std::optional<DeviceStanding>, Error> SqlStore::deviceStanding(std
                 const Row posture(rows, 0, sql::kDeviceColumnCount);
                 if (!posture.text(0).empty()) standing.posture = sql::postureFrom(posture);
                 if (row.number(sql::kDeviceColumnCount + sql::kPostureColumnCount) > 0) {
-                  for (auto& e : exceptionsOf(s, id)) {
+                  for (auto& e : exceptionsOf(c, id)) {
                     if (!e.revoked_at) standing.exceptions.push_back(std::move(e));
                   }
                 }
@@ -125,10 +124,10 @@ std::expected<StoreOutcome, Error> SqlStore::storeReport(const ReportRecord& rep
 void SqlStore::commitReports(std::span<ReportCommit::Slot* const> batch) {
   std::vector<std::expected<StoreOutcome, Error>> outcomes;
   auto committed =
-      write("cannot store the reports", [&](Poco::Data::Session& s) -> std::expected<void, Error> {
+      write("cannot store the reports", [&](Connection& c) -> std::expected<void, Error> {
         outcomes.clear();
         for (const auto* slot : batch) {
-          outcomes.push_back(storeInTransaction(s, slot->request));
+          outcomes.push_back(storeInTransaction(c, slot->request));
         }
         return {};
       });
@@ -141,27 +140,26 @@ void SqlStore::commitReports(std::span<ReportCommit::Slot* const> batch) {
     return;
   }
   for (auto* slot : batch) {
-    slot->result = write("cannot store the report", [&](Poco::Data::Session& s) {
-      return storeInTransaction(s, slot->request);
-    });
+    slot->result = write("cannot store the report",
+                         [&](Connection& c) { return storeInTransaction(c, slot->request); });
   }
 }
 
-std::expected<StoreOutcome, Error> SqlStore::storeInTransaction(Poco::Data::Session& s,
+std::expected<StoreOutcome, Error> SqlStore::storeInTransaction(Connection& c,
                                                                 const ReportRecord& report) {
-  if (!insertReport(s, report)) return replayed(s, report);
-  insertAuditEvents(s, report);
-  savePosture(s, report);
+  if (!insertReport(c, report)) return replayed(c, report);
+  insertAuditEvents(c, report);
+  savePosture(c, report);
   StoreOutcome outcome{false, report.posture};
   outcome.posture.report_id = report.report_id;
   outcome.posture.received_at = report.received_at;
   return outcome;
 }
 
-bool SqlStore::insertReport(Poco::Data::Session& s, const ReportRecord& r) {
+bool SqlStore::insertReport(Connection& c, const ReportRecord& r) {
   const auto& p = r.posture;
   return exec(
-             s, dialect_,
+             c, dialect_,
              "INSERT INTO reports (" + std::string(kReportColumns) +
                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_id) DO NOTHING",
              r.report_id, r.device_id, r.generated_at, r.received_at, r.agent_version,
@@ -169,24 +167,23 @@ bool SqlStore::insertReport(Poco::Data::Session& s, const ReportRecord& r) {
              policy::admissionId(p.admission), p.verdict_json, r.facts_json) > 0;
 }
 
-std::expected<StoreOutcome, Error> SqlStore::replayed(Poco::Data::Session& s,
-                                                      const ReportRecord& r) {
-  auto earlier = reportById(s, dialect_, r.report_id);
+std::expected<StoreOutcome, Error> SqlStore::replayed(Connection& c, const ReportRecord& r) {
+  auto earlier = reportById(c, dialect_, r.report_id);
   if (!earlier) throw std::runtime_error("report " + r.report_id + " vanished");
   if (earlier->device_id != r.device_id) {
     return std::unexpected(
         ruleError("report id " + r.report_id + " was already sent by another device"));
   }
-  auto latest = postureOf(s, r.device_id);
+  auto latest = postureOf(c, r.device_id);
   if (latest && latest->report_id == r.report_id) return StoreOutcome{true, std::move(*latest)};
   return StoreOutcome{true, std::move(earlier->posture)};
 }
 
 // Ordered by when the facts were collected: a report that waited in an outbox and arrives after a
 // newer one stays in the history only.
-void SqlStore::savePosture(Poco::Data::Session& s, const ReportRecord& r) {
+void SqlStore::savePosture(Connection& c, const ReportRecord& r) {
   const auto& p = r.posture;
-  exec(s, dialect_,
+  exec(c, dialect_,
        "INSERT INTO postures (device_id, report_id, received_at, policy_version, compliant,"
        " admission, verdict_json, failing_since_json, generated_at, grace_ends, reason_ja,"
        " reason_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -205,8 +202,8 @@ void SqlStore::savePosture(Poco::Data::Session& s, const ReportRecord& r) {
 
 std::expected<std::optional<Posture>, Error> SqlStore::latestPosture(std::string_view device_id) {
   return read("cannot read the posture",
-              [&](Poco::Data::Session& s) -> std::expected<std::optional<Posture>, Error> {
-                return postureOf(s, device_id);
+              [&](Connection& c) -> std::expected<std::optional<Posture>, Error> {
+                return postureOf(c, device_id);
               });
 }
 
@@ -214,8 +211,8 @@ std::expected<std::vector<ReportRecord>, Error> SqlStore::reportsOf(std::string_
                                                                     int limit) {
   if (limit <= 0) return std::vector<ReportRecord>{};
   return read("cannot read the reports",
-              [&](Poco::Data::Session& s) -> std::expected<std::vector<ReportRecord>, Error> {
-                const auto rows = query(s, dialect_,
+              [&](Connection& c) -> std::expected<std::vector<ReportRecord>, Error> {
+                const auto rows = query(c, dialect_,
                                         "SELECT " + std::string(kReportColumns) +
                                             " FROM reports WHERE device_id = ?"
                                             " ORDER BY received_at DESC, report_id DESC LIMIT ?",
@@ -229,15 +226,13 @@ std::expected<std::vector<ReportRecord>, Error> SqlStore::reportsOf(std::string_
 }
 
 std::expected<std::int64_t, Error> SqlStore::countReports(std::string_view device_id) {
-  return read("cannot count the reports",
-              [&](Poco::Data::Session& s) -> std::expected<std::int64_t, Error> {
-                const auto rows =
-                    device_id.empty()
-                        ? query(s, dialect_, "SELECT COUNT(*) FROM reports")
-                        : query(s, dialect_, "SELECT COUNT(*) FROM reports WHERE device_id = ?",
-                                device_id);
-                return Row(rows, 0).number(0);
-              });
+  return read("cannot count the reports", [&](Connection& c) -> std::expected<std::int64_t, Error> {
+    const auto rows =
+        device_id.empty()
+            ? query(c, dialect_, "SELECT COUNT(*) FROM reports")
+            : query(c, dialect_, "SELECT COUNT(*) FROM reports WHERE device_id = ?", device_id);
+    return Row(rows, 0).number(0);
+  });
 }
 
 std::expected<void, Error> SqlStore::addException(const ExceptionRecord& record) {
@@ -245,44 +240,41 @@ std::expected<void, Error> SqlStore::addException(const ExceptionRecord& record)
   if (e.id.empty() || e.requirement.empty()) {
     return std::unexpected(ruleError("an exception needs an id and a requirement"));
   }
-  return write("cannot store the exception",
-               [&](Poco::Data::Session& s) -> std::expected<void, Error> {
-                 if (query(s, dialect_, "SELECT id FROM devices WHERE id = ?", record.device_id)
-                         .rowCount() == 0) {
-                   return std::unexpected(ruleError("no device " + record.device_id));
-                 }
-                 const auto added =
-                     exec(s, dialect_,
-                          "INSERT INTO exceptions (" + std::string(kExceptionColumns) +
-                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                          e.id, record.device_id, e.requirement, e.reason, e.approver, e.expires,
-                          record.created_at, record.revoked_at, record.revoked_by);
-                 if (added == 0) return std::unexpected(ruleError("exception " + e.id + " exists"));
-                 return {};
-               });
+  return write("cannot store the exception", [&](Connection& c) -> std::expected<void, Error> {
+    if (query(c, dialect_, "SELECT id FROM devices WHERE id = ?", record.device_id).rowCount() ==
+        0) {
+      return std::unexpected(ruleError("no device " + record.device_id));
+    }
+    const auto added = exec(c, dialect_,
+                            "INSERT INTO exceptions (" + std::string(kExceptionColumns) +
+                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                            e.id, record.device_id, e.requirement, e.reason, e.approver, e.expires,
+                            record.created_at, record.revoked_at, record.revoked_by);
+    if (added == 0) return std::unexpected(ruleError("exception " + e.id + " exists"));
+    return {};
+  });
 }
 
 std::expected<std::vector<ExceptionRecord>, Error> SqlStore::listExceptions(
     std::string_view device_id) {
   return read("cannot list the exceptions",
-              [&](Poco::Data::Session& s) -> std::expected<std::vector<ExceptionRecord>, Error> {
-                return exceptionsOf(s, device_id);
+              [&](Connection& c) -> std::expected<std::vector<ExceptionRecord>, Error> {
+                return exceptionsOf(c, device_id);
               });
 }
 
 std::expected<void, Error> SqlStore::revokeException(std::string_view id, std::string_view by,
                                                      policy::TimePoint now) {
-  return write(
-      "cannot revoke the exception", [&](Poco::Data::Session& s) -> std::expected<void, Error> {
-        exec(s, dialect_,
-             "UPDATE exceptions SET revoked_at = ?, revoked_by = ?"
-             " WHERE id = ? AND revoked_at IS NULL",
-             now, by, id);
-        if (query(s, dialect_, "SELECT id FROM exceptions WHERE id = ?", id).rowCount() == 0) {
-          return std::unexpected(ruleError("no exception " + std::string(id)));
-        }
-        return {};
-      });
+  return write("cannot revoke the exception", [&](Connection& c) -> std::expected<void, Error> {
+    exec(c, dialect_,
+         "UPDATE exceptions SET revoked_at = ?, revoked_by = ?"
+         " WHERE id = ? AND revoked_at IS NULL",
+         now, by, id);
+    if (query(c, dialect_, "SELECT id FROM exceptions WHERE id = ?", id).rowCount() == 0) {
+      return std::unexpected(ruleError("no exception " + std::string(id)));
+    }
+    return {};
+  });
 }
 
 }  // namespace mamori::collector

@@ -1,8 +1,13 @@
 #include "sql_support.hpp"
 
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Nullable.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
 #include <stdexcept>
 
 namespace mamori::collector::sql {
@@ -16,18 +21,94 @@ std::optional<policy::Admission> parseAdmission(std::string_view id) {
   return std::nullopt;
 }
 
+// Owned copies of the bound values: a Poco::Data::Statement keeps its bindings until it is
+// destroyed, and copying keeps that simple (this path is not the hot one on SQLite).
+Poco::Data::Statement pocoStatement(Poco::Data::Session& session, const Dialect& dialect,
+                                    std::string_view text, std::span<const Bound> values) {
+  Poco::Data::Statement statement(session);
+  statement << dialect.placeholders(text);
+  for (const auto& value : values) {
+    if (const auto* n = std::get_if<std::int64_t>(&value)) {
+      statement, Poco::Data::Keywords::bind(Poco::Int64{*n});
+    } else if (const auto* t = std::get_if<std::string_view>(&value)) {
+      statement, Poco::Data::Keywords::bind(std::string(*t));
+    } else {
+      statement, Poco::Data::Keywords::bind(Poco::Nullable<Poco::Int64>());
+    }
+  }
+  return statement;
+}
+
+Rows rowsOf(const Poco::Data::RecordSet& set) {
+  Rows rows(set.columnCount());
+  for (std::size_t row = 0; row < set.rowCount(); ++row) {
+    for (std::size_t column = 0; column < set.columnCount(); ++column) {
+      if (set.isNull(column, row)) {
+        rows.addNull();
+        continue;
+      }
+      const auto value = set.value(column, row);
+      if (value.isInteger()) {
+        rows.addInteger(static_cast<std::int64_t>(value.convert<Poco::Int64>()));
+      } else {
+        rows.addText(value.convert<std::string>());
+      }
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
+std::size_t execValues(Poco::Data::Session& session, const Dialect& dialect, std::string_view text,
+                       std::span<const Bound> values) {
+  auto statement = pocoStatement(session, dialect, text, values);
+  return statement.execute();
+}
+
+std::size_t execValues(Connection& connection, const Dialect& dialect, std::string_view text,
+                       std::span<const Bound> values) {
+  if (connection.statements) return connection.statements->exec(text, values);
+  return execValues(connection.session, dialect, text, values);
+}
+
+Rows queryValues(Poco::Data::Session& session, const Dialect& dialect, std::string_view text,
+                 std::span<const Bound> values) {
+  auto statement = pocoStatement(session, dialect, text, values);
+  statement.execute();
+  return rowsOf(Poco::Data::RecordSet(statement));
+}
+
+Rows queryValues(Connection& connection, const Dialect& dialect, std::string_view text,
+                 std::span<const Bound> values) {
+  if (connection.statements) return connection.statements->query(text, values);
+  return queryValues(connection.session, dialect, text, values);
+}
+
 std::string Row::text(std::size_t column) const {
-  column += first_;
-  if (rows_.isNull(column, row_)) return {};
-  return rows_.value(column, row_).convert<std::string>();
+  const auto& value = cell(column);
+  switch (value.kind) {
+    case Cell::Kind::kNull: return {};
+    case Cell::Kind::kInteger: return std::to_string(value.integer);
+    case Cell::Kind::kText: break;
+  }
+  return value.text;
 }
 
 std::int64_t Row::number(std::size_t column) const {
-  column += first_;
-  if (rows_.isNull(column, row_)) return 0;
-  return rows_.value(column, row_).convert<Poco::Int64>();
+  const auto& value = cell(column);
+  switch (value.kind) {
+    case Cell::Kind::kNull: return 0;
+    case Cell::Kind::kInteger: return value.integer;
+    case Cell::Kind::kText: break;
+  }
+  const auto& t = value.text;
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (ec != std::errc() || end != t.data() + t.size()) {
+    throw std::runtime_error("the database holds \"" + t + "\" where a number belongs");
+  }
+  return n;
 }
 
 policy::TimePoint Row::time(std::size_t column) const {
@@ -35,7 +116,7 @@ policy::TimePoint Row::time(std::size_t column) const {
 }
 
 std::optional<policy::TimePoint> Row::optionalTime(std::size_t column) const {
-  if (rows_.isNull(column + first_, row_)) return std::nullopt;
+  if (cell(column).kind == Cell::Kind::kNull) return std::nullopt;
   return time(column);
 }
 

@@ -1,65 +1,65 @@
 #pragma once
 
-// Small helpers between the store's records and Poco::Data: values bound by copy, rows read by
-// column number, and the JSON text kept in TEXT columns. Everything here may throw (Poco or std
-// exceptions); SqlStore's transaction wrappers turn that into Error.
+// Small helpers between the store's records and the database: statements run with values bound,
+// rows read by column number, and the JSON text kept in TEXT columns. Everything here may throw
+// (Poco or std exceptions); SqlStore's transaction wrappers turn that into Error.
 
-#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
-#include <Poco/Nullable.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "mamori/collector/store.hpp"
+#include "sql_connection.hpp"
 #include "sql_dialect.hpp"
+#include "sql_values.hpp"
 
 namespace mamori::collector::sql {
 
-// ---- values bound to placeholders (always copied: the statement outlives no temporary) ----
+// ---- running statements ----
 
-inline std::string param(std::string_view text) { return std::string(text); }
-inline std::string param(const std::string& text) { return text; }
-inline std::string param(const char* text) { return text; }
-inline Poco::Int64 param(std::int64_t n) { return n; }
-inline Poco::Int64 param(int n) { return n; }
-inline Poco::Int64 param(bool b) { return b ? 1 : 0; }
-inline Poco::Int64 param(policy::TimePoint t) { return t.time_since_epoch().count(); }
-inline Poco::Nullable<Poco::Int64> param(const std::optional<policy::TimePoint>& t) {
-  return t ? Poco::Nullable<Poco::Int64>(param(*t)) : Poco::Nullable<Poco::Int64>();
+/// Runs `text` (`?` placeholders) with `values` bound through Poco::Data, which prepares it anew
+/// each time: for statements run once (migrations, connection setup). Returns the number of rows
+/// it changed.
+std::size_t execValues(Poco::Data::Session& session, const Dialect& dialect, std::string_view text,
+                       std::span<const Bound> values);
+/// The same on a pooled connection: on SQLite the statement is prepared once per connection and
+/// kept; PostgreSQL goes through Poco::Data as above.
+std::size_t execValues(Connection& connection, const Dialect& dialect, std::string_view text,
+                       std::span<const Bound> values);
+/// Runs the query `text` with `values` bound, through Poco::Data.
+Rows queryValues(Poco::Data::Session& session, const Dialect& dialect, std::string_view text,
+                 std::span<const Bound> values);
+/// The same on a pooled connection (SQLite: prepared once, as execValues).
+Rows queryValues(Connection& connection, const Dialect& dialect, std::string_view text,
+                 std::span<const Bound> values);
+
+/// Runs `text` on `on` (a Connection or a Poco session) with `params` bound; returns the number
+/// of rows it changed. Text parameters are borrowed for the call only.
+template <class On, class... Params>
+std::size_t exec(On& on, const Dialect& dialect, std::string_view text, const Params&... params) {
+  const std::array<Bound, sizeof...(Params)> values{bound(params)...};
+  return execValues(on, dialect, text, values);
 }
 
-/// Runs `text` (`?` placeholders) with `params` bound; returns the number of rows it changed.
-template <class... Params>
-std::size_t exec(Poco::Data::Session& session, const Dialect& dialect, std::string_view text,
-                 const Params&... params) {
-  Poco::Data::Statement statement(session);
-  statement << dialect.placeholders(text);
-  ((statement, Poco::Data::Keywords::bind(param(params))), ...);
-  return statement.execute();
+/// Runs the query `text` on `on` with `params` bound; returns its rows.
+template <class On, class... Params>
+Rows query(On& on, const Dialect& dialect, std::string_view text, const Params&... params) {
+  const std::array<Bound, sizeof...(Params)> values{bound(params)...};
+  return queryValues(on, dialect, text, values);
 }
 
-/// Runs the query `text` with `params` bound; the rows come back as a RecordSet.
-template <class... Params>
-Poco::Data::RecordSet query(Poco::Data::Session& session, const Dialect& dialect,
-                            std::string_view text, const Params&... params) {
-  Poco::Data::Statement statement(session);
-  statement << dialect.placeholders(text);
-  ((statement, Poco::Data::Keywords::bind(param(params))), ...);
-  statement.execute();
-  return Poco::Data::RecordSet(statement);
-}
-
-/// One row of a RecordSet, read by column number. SQLite hands out typed values, PostgreSQL
+/// One row of a query's result, read by column number. SQLite hands out typed values, PostgreSQL
 /// text: both convert.
 class Row {
  public:
   /// Columns are numbered from `first` on, so a record can be read from the middle of a join.
-  Row(const Poco::Data::RecordSet& rows, std::size_t row, std::size_t first = 0)
+  Row(const Rows& rows, std::size_t row, std::size_t first = 0)
       : rows_(rows), row_(row), first_(first) {}
 
   [[nodiscard]] std::string text(std::size_t column) const;
@@ -70,7 +70,11 @@ class Row {
   [[nodiscard]] policy::Admission admission(std::size_t column) const;
 
  private:
-  const Poco::Data::RecordSet& rows_;
+  [[nodiscard]] const Cell& cell(std::size_t column) const {
+    return rows_.at(row_, first_ + column);
+  }
+
+  const Rows& rows_;
   std::size_t row_;
   std::size_t first_;
 };

@@ -10,6 +10,7 @@
 
 #include "collector_state.hpp"
 #include "facts_builder.hpp"
+#include "json_member.hpp"
 #include "mamori/collector/enrollment_token.hpp"
 #include "mamori/policy/evaluate.hpp"
 #include "temp_root.hpp"
@@ -142,6 +143,32 @@ TEST_CASE("a healthy report is admitted, and a replayed report id is stored once
   REQUIRE(again.status == 200);
   CHECK(again.body.at("duplicate") == true);
   CHECK(*c.store->countReports(peer.name) == 1);
+}
+
+TEST_CASE("a report's facts are stored as the agent sent them") {
+  Collector c;
+  const auto peer = c.enrolledPeer();
+  const auto text = reportText(testing::healthyFacts());
+  REQUIRE(c.service->report(peer, text, kNow).status == 200);
+  const auto stored = c.store->reportsOf(peer.name, 1);
+  REQUIRE(stored->size() == 1);
+  CHECK(boost::json::parse(stored->front().facts_json) == boost::json::parse(text).at("facts"));
+}
+
+TEST_CASE("memberText finds a member's text as written, and only when it is unambiguous") {
+  const std::string_view object =
+      R"( { "a" : "}{\"" , "facts":{"x":[1,{"y":"]"}],"z":null} ,"b":[ ] } )";
+  CHECK(memberText(object, "facts") == R"({"x":[1,{"y":"]"}],"z":null})");
+  CHECK(memberText(object, "a") == R"("}{\"")");
+  CHECK(memberText(object, "b") == "[ ]");
+  CHECK(memberText(R"({"n":12,"t":true})", "n") == "12");
+  CHECK(memberText(R"({"n":12,"t":true})", "t") == "true");
+  CHECK_FALSE(memberText(object, "x"));  // nested, not a member of the object itself
+  CHECK_FALSE(memberText(R"({"facts":1,"facts":2})", "facts"));
+  CHECK_FALSE(memberText(R"({"facts":1,"facts":2})", "facts"));
+  CHECK_FALSE(memberText(R"(["facts"])", "facts"));
+  CHECK_FALSE(memberText(R"({"facts":{"x":1})", "facts"));
+  CHECK_FALSE(memberText("", "facts"));
 }
 
 TEST_CASE("a malformed report gets 400 with the field and nothing is stored") {
