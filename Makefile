@@ -3,10 +3,11 @@
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_WINDOWS ?= build-windows
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan test test-asan demo bench bench-collector fuzz format clean
+.PHONY: all deps build build-asan windows test test-asan demo bench bench-collector fuzz format clean
 
 all: build
 
@@ -26,12 +27,20 @@ $(BUILD_ASAN)/build.ninja: | deps
 build-asan: deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
+# The Windows cross build (mingw-w64): the core and the Windows backend, tested under wine.
+$(BUILD_WINDOWS)/build.ninja: | deps
+	cmake -S . -B $(BUILD_WINDOWS) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-mingw64.cmake
+
+windows: deps $(BUILD_WINDOWS)/build.ninja
+	cmake --build $(BUILD_WINDOWS) -j $(JOBS)
+
 # The unit tests once more under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: build-asan
 	cd $(BUILD_ASAN) && ctest --output-on-failure -L unit -j $(JOBS)
 
 # Sanitizer run first, so the closing lines are the full suite's ctest summary.
-test: test-asan build
+test: test-asan build windows
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
@@ -55,4 +64,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WINDOWS)

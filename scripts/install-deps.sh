@@ -17,6 +17,9 @@ packages=(
   # kmod resolves and indexes its modules, python3 drives QMP. linux-image-amd64 pulls in
   # initramfs-tools, whose first run costs about a minute.
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod python3
+  # The Windows build: mingw-w64 (posix threads) cross-compiles it, wine64 runs its tests, wixl
+  # builds the MSI that wine's msiexec installs.
+  g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev wine64 wixl
 )
 
 missing=()

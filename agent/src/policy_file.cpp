@@ -10,9 +10,16 @@
 namespace mamori::agent {
 namespace {
 
+// UTF-8 on every OS: on Windows path::string() would use the ANSI code page and fail on a
+// Japanese folder name.
+std::string utf8(const std::filesystem::path& file) {
+  const auto u8 = file.u8string();
+  return {u8.begin(), u8.end()};
+}
+
 std::unexpected<Error> fileError(ErrorCode code, std::string message,
                                  const std::filesystem::path& file) {
-  return std::unexpected(makeError(code, std::move(message), file));
+  return std::unexpected(makeError(code, std::move(message), utf8(file)));
 }
 
 }  // namespace
@@ -31,7 +38,7 @@ std::expected<policy::Policy, Error> loadPolicyFile(const std::filesystem::path&
   std::ostringstream text;
   text << in.rdbuf();
   auto parsed = policy::parsePolicy(text.str());
-  if (!parsed) parsed.error().file = file.string();
+  if (!parsed) parsed.error().file = utf8(file);
   return parsed;
 }
 

@@ -296,7 +296,7 @@ policy::FaillockConfig parseFaillockConf(std::string_view text) {
     if (value.starts_with('=')) value = trim(value.substr(1));
     // Plain values rather than an optional: GCC 12 misreports the optional as uninitialised.
     bool has_number = false;
-    unsigned long number = 0;
+    std::uint64_t number = 0;  // strtoul on 64-bit Linux, also when built for Windows
     if (!value.starts_with('-')) {
       if (const auto n = leadingNumber(value)) {
         has_number = true;

@@ -62,6 +62,28 @@ std::vector<OsSupport> builtInCalendar() {
       {"ubuntu", "20.04", date(2025, 5, 31), "Ubuntu 20.04 LTS"},
       {"ubuntu", "22.04", date(2027, 6, 1), "Ubuntu 22.04 LTS"},
       {"ubuntu", "24.04", date(2029, 5, 31), "Ubuntu 24.04 LTS"},
+      // Windows by build (Microsoft's lifecycle pages). Without an edition: Home and Pro.
+      // Enterprise and Education get a year longer for the second-half releases; LTSC
+      // (EditionID EnterpriseS) has a calendar of its own.
+      {"windows", "10.0.19044", date(2023, 6, 13), "Windows 10 21H2"},
+      {"windows", "10.0.19044", date(2024, 6, 11), "Windows 10 Enterprise 21H2", "Enterprise"},
+      {"windows", "10.0.19044", date(2027, 1, 12), "Windows 10 Enterprise LTSC 2021",
+       "EnterpriseS"},
+      {"windows", "10.0.19045", date(2025, 10, 14), "Windows 10 22H2"},
+      {"windows", "10.0.22621", date(2024, 10, 8), "Windows 11 22H2"},
+      {"windows", "10.0.22621", date(2025, 10, 14), "Windows 11 Enterprise 22H2", "Enterprise"},
+      {"windows", "10.0.22621", date(2025, 10, 14), "Windows 11 Education 22H2", "Education"},
+      {"windows", "10.0.22631", date(2025, 11, 11), "Windows 11 23H2"},
+      {"windows", "10.0.22631", date(2026, 11, 10), "Windows 11 Enterprise 23H2", "Enterprise"},
+      {"windows", "10.0.22631", date(2026, 11, 10), "Windows 11 Education 23H2", "Education"},
+      {"windows", "10.0.26100", date(2026, 10, 13), "Windows 11 24H2"},
+      {"windows", "10.0.26100", date(2027, 10, 12), "Windows 11 Enterprise 24H2", "Enterprise"},
+      {"windows", "10.0.26100", date(2027, 10, 12), "Windows 11 Education 24H2", "Education"},
+      {"windows", "10.0.26100", date(2029, 10, 9), "Windows 11 Enterprise LTSC 2024",
+       "EnterpriseS"},
+      {"windows", "10.0.26200", date(2027, 10, 12), "Windows 11 25H2"},
+      {"windows", "10.0.26200", date(2028, 10, 10), "Windows 11 Enterprise 25H2", "Enterprise"},
+      {"windows", "10.0.26200", date(2028, 10, 10), "Windows 11 Education 25H2", "Education"},
   };
 }
 

@@ -50,6 +50,9 @@ OsRelease decodeOs(const json::Node& node) {
   OsRelease os{decodeString(f.required("id")), decodeString(f.required("version_id")),
                decodeString(f.required("pretty_name")),
                decodeString(f.required("version_codename"))};
+  // Written by Windows agents only.
+  if (auto n = f.optional("edition")) os.edition = decodeString(*n);
+  if (auto n = f.optional("build")) os.build = decodeString(*n);
   f.finish();
   return os;
 }
@@ -139,6 +142,9 @@ AntiMalwareProduct decodeProduct(const json::Node& node) {
   p.signatures_updated = decodeObserved<TimePoint>(f.required("signatures_updated"), decodeTime);
   p.signature_version = decodeObserved<std::string>(f.required("signature_version"), decodeString);
   p.last_full_scan = decodeObserved<TimePoint>(f.required("last_full_scan"), decodeTime);
+  if (auto n = f.optional("signatures_reported_current")) {
+    p.signatures_reported_current = decodeObserved<bool>(*n, boolean);
+  }
   for (const auto& db : f.required("databases").array()) p.databases.push_back(decodeDatabase(db));
   f.finish();
   return p;

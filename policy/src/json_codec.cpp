@@ -43,10 +43,14 @@ js::value encode(const Observed<T>& o) {
 }
 
 js::value encode(const OsRelease& os) {
-  return js::object{{"id", os.id},
-                    {"version_id", os.version_id},
-                    {"pretty_name", os.pretty_name},
-                    {"version_codename", os.version_codename}};
+  js::object out{{"id", os.id},
+                 {"version_id", os.version_id},
+                 {"pretty_name", os.pretty_name},
+                 {"version_codename", os.version_codename}};
+  // Windows only; left out otherwise so a Linux report reads as it always did.
+  if (!os.edition.empty()) out["edition"] = os.edition;
+  if (!os.build.empty()) out["build"] = os.build;
+  return out;
 }
 
 js::value encode(const UsbDevice& d) {
@@ -95,15 +99,20 @@ js::value encode(const AntiMalwareProduct& p) {
                                    {"signatures", db.signatures},
                                    {"functionality_level", db.functionality_level}});
   }
-  return js::object{{"id", p.id},
-                    {"name", p.name},
-                    {"engine_version", encode(p.engine_version)},
-                    {"service_running", encode(p.service_running)},
-                    {"real_time_protection", encode(p.real_time_protection)},
-                    {"signatures_updated", encode(p.signatures_updated)},
-                    {"signature_version", encode(p.signature_version)},
-                    {"last_full_scan", encode(p.last_full_scan)},
-                    {"databases", std::move(databases)}};
+  js::object out{{"id", p.id},
+                 {"name", p.name},
+                 {"engine_version", encode(p.engine_version)},
+                 {"service_running", encode(p.service_running)},
+                 {"real_time_protection", encode(p.real_time_protection)},
+                 {"signatures_updated", encode(p.signatures_updated)},
+                 {"signature_version", encode(p.signature_version)},
+                 {"last_full_scan", encode(p.last_full_scan)},
+                 {"databases", std::move(databases)}};
+  // Only products that report no signature date say this (Windows Security Center).
+  if (p.signatures_reported_current.known()) {
+    out["signatures_reported_current"] = p.signatures_reported_current.value();
+  }
+  return out;
 }
 
 js::value encode(const std::vector<AntiMalwareProduct>& products) {

@@ -1,6 +1,7 @@
 #include "mamori/policy/policy_codec.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "policy_sections.hpp"
 
@@ -46,13 +47,15 @@ Policy decodeDocument(const json::Node& root) {
     per_segment.finish();
   }
   if (auto node = fields.optional("os_support")) {
-    // The city's calendar wins over the built-in one for the same system; others are added.
-    for (auto& entry : detail::decodeOsSupport(*node)) {
-      std::erase_if(policy.os_support, [&](const OsSupport& e) {
-        return e.os_id == entry.os_id && e.version_id == entry.version_id;
+    // The city's calendar wins over the built-in one for the same release, every edition of
+    // it (the city knows which editions it licenses); other releases are added.
+    auto calendar = detail::decodeOsSupport(*node);
+    std::erase_if(policy.os_support, [&](const OsSupport& e) {
+      return std::ranges::any_of(calendar, [&](const OsSupport& city) {
+        return city.os_id == e.os_id && city.version_id == e.version_id;
       });
-      policy.os_support.push_back(std::move(entry));
-    }
+    });
+    std::ranges::move(calendar, std::back_inserter(policy.os_support));
   }
   if (auto node = fields.optional("exceptions"))
     policy.exceptions = detail::decodeExceptions(*node);

@@ -5,6 +5,7 @@
 
 #include "mamori/policy/debian_version.hpp"
 #include "mamori/policy/usb_decision.hpp"
+#include "windows_build.hpp"
 
 namespace mamori::policy::detail {
 namespace {
@@ -136,6 +137,17 @@ void applyPatches(const json::Node& node, PatchRules& patches) {
         version.fail("is listed under a key that is not a Debian package name");
       }
       patches.minimum_versions[package] = decodeVersion(version);
+    }
+  }
+  if (auto n = f.optional("minimum_os_builds")) {
+    patches.minimum_os_builds.clear();
+    for (const auto& [release, build] : n->members()) {
+      const auto named = parseWindowsBuild(release, 3);
+      if (!named) build.fail("is listed under a key that is not a Windows release (10.0.19045)");
+      const auto minimum = parseWindowsBuild(build.string(), 4);
+      if (!minimum) build.fail("is not a full Windows build (10.0.19045.6456)");
+      if (!sameRelease(*named, *minimum)) build.fail("is a build of another release");
+      patches.minimum_os_builds[release] = std::string(build.string());
     }
   }
   if (auto n = f.optional("eos_warning_days")) {
@@ -271,11 +283,13 @@ std::vector<OsSupport> decodeOsSupport(const json::Node& node) {
     entry.version_id = f.required("version").nonEmptyString();
     entry.end_of_support = decodeTimestamp(f.required("end_of_support"));
     if (auto n = f.optional("name")) entry.name = n->nonEmptyString();
+    if (auto n = f.optional("edition")) entry.edition = n->nonEmptyString();
     f.finish();
     if (std::ranges::any_of(calendar, [&](const OsSupport& e) {
-          return e.os_id == entry.os_id && e.version_id == entry.version_id;
+          return e.os_id == entry.os_id && e.version_id == entry.version_id &&
+                 e.edition == entry.edition;
         })) {
-      item.fail("lists the same os and version twice");
+      item.fail("lists the same os, version and edition twice");
     }
     calendar.push_back(std::move(entry));
   }

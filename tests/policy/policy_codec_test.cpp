@@ -97,6 +97,24 @@ TEST_CASE("null switches a check off, exceptions and calendar are read") {
   CHECK(formatDate(p->exceptions[0].expires) == "2027-03-31");
 }
 
+TEST_CASE("Windows: build baselines per release, and a calendar entry per edition") {
+  const auto p = parsePolicy(doc(R"(
+    "common": {"patches": {"minimum_os_builds": {"10.0.26100": "10.0.26100.7171"}}},
+    "os_support": [
+      {"os": "windows", "version": "10.0.22631", "end_of_support": "2025-11-11"},
+      {"os": "windows", "version": "10.0.22631", "edition": "Enterprise",
+       "end_of_support": "2026-11-10", "name": "Windows 11 Enterprise 23H2"}])"));
+  REQUIRE(p.has_value());
+  CHECK(p->profile(Segment::kLgwan).patches.minimum_os_builds.at("10.0.26100") ==
+        "10.0.26100.7171");
+  // The city's two entries replace the built-in ones for 10.0.22631, all editions.
+  std::vector<std::string> editions;
+  for (const auto& e : p->os_support) {
+    if (e.os_id == "windows" && e.version_id == "10.0.22631") editions.push_back(e.edition);
+  }
+  CHECK(editions == std::vector<std::string>{"", "Enterprise"});
+}
+
 TEST_CASE("JSON syntax errors name line and column") {
   const auto e = rejection("{\n  \"format\": \"mamori-policy/1\",\n  \"version\": 7,,\n}");
   CHECK(e.code == ErrorCode::kParse);
@@ -215,7 +233,16 @@ TEST_CASE("every validation error names the path, the value and the reason") {
        R"("2028-02-30" is not a date: expected YYYY-MM-DD or an ISO 8601 time)"},
       {doc(R"("os_support": [{"os": "debian", "version": "12", "end_of_support": "2028-06-30"}, {"os": "debian", "version": "12", "end_of_support": "2029-06-30"}])"),
        "$.os_support[1]",
-       R"({"os":"debian","version":"12","end_of_support":"2029-06-30"} lists the same os and version twice)"},
+       R"({"os":"debian","version":"12","end_of_support":"2029-06-30"} lists the same os, version and edition twice)"},
+      {doc(R"("common": {"patches": {"minimum_os_builds": {"19045": "10.0.19045.6456"}}})"),
+       "$.common.patches.minimum_os_builds.19045",
+       R"("10.0.19045.6456" is listed under a key that is not a Windows release (10.0.19045))"},
+      {doc(R"("common": {"patches": {"minimum_os_builds": {"10.0.19045": "10.0.19045"}}})"),
+       "$.common.patches.minimum_os_builds.10.0.19045",
+       R"("10.0.19045" is not a full Windows build (10.0.19045.6456))"},
+      {doc(R"("common": {"patches": {"minimum_os_builds": {"10.0.19045": "10.0.22631.4460"}}})"),
+       "$.common.patches.minimum_os_builds.10.0.19045",
+       R"("10.0.22631.4460" is a build of another release)"},
       {doc(R"("exceptions": [{"id": "E1", "requirement": "AV-9", "reason": "r", "approver": "a", "expires": "2027-01-01"}])"),
        "$.exceptions[0].requirement",
        R"("AV-9" is not a requirement id (see REQUIREMENTS.md: AV-1, USB-2, ...))"},

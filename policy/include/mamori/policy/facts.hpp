@@ -29,12 +29,18 @@ struct DeviceIdentity {
   bool operator==(const DeviceIdentity&) const = default;
 };
 
-/// From os-release (or the Windows build).
+/// From os-release, or from the Windows registry (id `windows`, version_id `10.0.19045`: one
+/// feature release, as the end-of-support calendar names it).
 struct OsRelease {
-  std::string id;          ///< `debian`
-  std::string version_id;  ///< `12`
+  std::string id;          ///< `debian`, `windows`
+  std::string version_id;  ///< `12`, `10.0.19045`
   std::string pretty_name;
-  std::string version_codename;
+  std::string version_codename;  ///< `bookworm`; Windows: the release, `22H2`
+  /// Windows only: EditionID (`Professional`, `Enterprise`), since support ends per edition.
+  std::string edition;
+  /// Windows only: the full build with its update revision, `10.0.19045.6456`. Windows updates
+  /// are cumulative, so this number is the PC's patch level.
+  std::string build;
 };
 
 // ---- USB -------------------------------------------------------------------------------------
@@ -108,6 +114,10 @@ struct AntiMalwareProduct {
   Observed<TimePoint> signatures_updated;
   Observed<std::string> signature_version;
   Observed<TimePoint> last_full_scan;
+  /// The vendor's own word that its signatures are current, for products that report no date
+  /// (third-party products seen through Windows Security Center).
+  Observed<bool> signatures_reported_current =
+      Observed<bool>::unknown("the product does not report it");
   std::vector<SignatureDatabase> databases;
 };
 

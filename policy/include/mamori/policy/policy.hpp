@@ -65,6 +65,9 @@ struct PatchRules {
   std::optional<int> max_days_since_update = 30;
   /// Package name -> lowest acceptable version (the security baseline).
   std::map<std::string, std::string, std::less<>> minimum_versions;
+  /// Windows: the lowest acceptable build per feature release, `10.0.19045` → `10.0.19045.6456`
+  /// (the cumulative update of the month the city's baseline names).
+  std::map<std::string, std::string, std::less<>> minimum_os_builds;
   /// How many days before an end of support PATCH-2 starts warning.
   int eos_warning_days = 180;
 };
@@ -72,9 +75,12 @@ struct PatchRules {
 /// One line of the end-of-support calendar: `debian 11` is unsupported after 2026-08-31.
 struct OsSupport {
   std::string os_id;       ///< `debian`, `ubuntu`, `windows`: os-release `ID`
-  std::string version_id;  ///< os-release `VERSION_ID`: `12`, `22.04`
+  std::string version_id;  ///< os-release `VERSION_ID`: `12`, `22.04`; Windows `10.0.19045`
   TimePoint end_of_support;
   std::string name;  ///< for screens: `Debian 12 (bookworm)`
+  /// Windows EditionID this date is for (`Enterprise`); empty: every edition without an entry
+  /// of its own.
+  std::string edition;
 };
 
 // ---- Login (MFA-1..MFA-5) ---------------------------------------------------------------------

@@ -1,0 +1,23 @@
+#include "posture_check.hpp"
+
+#include "mamori/platform/posture_probe.hpp"
+#include "mamori/policy/evaluate.hpp"
+#include "policy_file.hpp"
+
+namespace mamori::agent::windows {
+
+std::expected<PostureCheck, Error> checkThisPc(
+    const std::optional<std::filesystem::path>& policy_file,
+    std::optional<policy::Segment> segment) {
+  auto loaded = policy_file ? loadPolicyFile(*policy_file)
+                            : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  if (!loaded) return std::unexpected(loaded.error());
+  PostureCheck check{std::move(*loaded), {}, {}, {}};
+  check.checked_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  check.facts = platform::makePostureProbe({})->collect(check.checked_at);
+  check.verdict = policy::evaluate(check.policy, segment.value_or(check.policy.default_segment),
+                                   check.facts, check.policy.exceptions, check.checked_at);
+  return check;
+}
+
+}  // namespace mamori::agent::windows

@@ -1,0 +1,146 @@
+#include "windows_service.hpp"
+
+#include <windows.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "agent_settings.hpp"
+#include "posture_check.hpp"
+#include "report.hpp"
+#include "wide_string.hpp"
+
+namespace mamori::agent::windows {
+namespace {
+
+using platform::windows::widen;
+
+// The service's state, reachable from the SCM's callbacks (which take no context of ours).
+SERVICE_STATUS_HANDLE g_status_handle = nullptr;
+HANDLE g_stop = nullptr;
+
+void setState(DWORD state, DWORD exit_code = NO_ERROR) {
+  SERVICE_STATUS status{};
+  status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+  status.dwCurrentState = state;
+  status.dwControlsAccepted =
+      state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
+  status.dwWin32ExitCode = exit_code;
+  status.dwWaitHint = state == SERVICE_RUNNING ? 0 : 30'000;
+  SetServiceStatus(g_status_handle, &status);
+}
+
+// The Application log without a message DLL: Event Viewer shows the text as it is.
+void logEvent(WORD type, const std::string& text) {
+  const HANDLE source = RegisterEventSourceW(nullptr, L"mamori");
+  if (!source) return;
+  const auto wide = widen(text);
+  const wchar_t* strings[] = {wide.c_str()};
+  ReportEventW(source, type, 0, 1, nullptr, 1, 0, strings, nullptr);
+  DeregisterEventSource(source);
+}
+
+// Written beside, then moved over: a reader never sees half a file.
+bool writeAtomically(const std::filesystem::path& file, const std::string& content) {
+  const auto temporary = std::filesystem::path(file).concat(L".new");
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) return false;
+  }
+  return MoveFileExW(temporary.c_str(), file.c_str(),
+                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) != 0;
+}
+
+void checkOnce(const AgentSettings& settings, const std::filesystem::path& state_dir) {
+  auto check = checkThisPc(settings.policy_file, settings.segment);
+  if (!check) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: policy rejected: " + check.error().describe());
+    return;
+  }
+  std::ostringstream json;
+  printJsonReport(json, {check->policy, check->facts, check->verdict, check->checked_at},
+                  policy::Lang::kJa);
+  writeAtomically(state_dir / "last-check.json", json.str());
+  std::size_t failing = 0;
+  for (const auto& f : check->verdict.findings) failing += f.status != policy::Status::kPass;
+  logEvent(check->verdict.compliant ? EVENTLOG_INFORMATION_TYPE : EVENTLOG_WARNING_TYPE,
+           std::string("mamori: ") + (check->verdict.compliant ? "compliant" : "not compliant") +
+               ", admission " + std::string(policy::admissionId(check->verdict.admission)) + ", " +
+               std::to_string(failing) + " of " + std::to_string(check->verdict.findings.size()) +
+               " findings not passing");
+}
+
+// wixl cannot put Japanese text into the MSI (installer/windows), so the service describes itself
+// in Unicode once it runs.
+void describeService() {
+  const SC_HANDLE manager = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
+  if (!manager) return;
+  if (const SC_HANDLE service = OpenServiceW(manager, kServiceName, SERVICE_CHANGE_CONFIG)) {
+    std::wstring text =
+        L"mamori 端末セキュリティ: 情報セキュリティポリシーの遵守状況を確認します / "
+        L"mamori endpoint security: checks this PC against the city's security policy";
+    SERVICE_DESCRIPTIONW description{text.data()};
+    ChangeServiceConfig2W(service, SERVICE_CONFIG_DESCRIPTION, &description);
+    CloseServiceHandle(service);
+  }
+  CloseServiceHandle(manager);
+}
+
+DWORD WINAPI onControl(DWORD control, DWORD, void*, void*) {
+  if (control == SERVICE_CONTROL_STOP || control == SERVICE_CONTROL_SHUTDOWN) {
+    setState(SERVICE_STOP_PENDING);
+    SetEvent(g_stop);
+    return NO_ERROR;
+  }
+  return control == SERVICE_CONTROL_INTERROGATE ? NO_ERROR : ERROR_CALL_NOT_IMPLEMENTED;
+}
+
+void WINAPI serviceMain(DWORD, LPWSTR*) {
+  g_status_handle = RegisterServiceCtrlHandlerExW(kServiceName, onControl, nullptr);
+  if (!g_status_handle) return;
+  g_stop = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  setState(SERVICE_START_PENDING);
+
+  const auto settings = readAgentSettings();
+  if (!settings) {
+    logEvent(EVENTLOG_ERROR_TYPE,
+             "mamori: HKLM\\" + std::string(kSettingsKey) + ": " + settings.error());
+    setState(SERVICE_STOPPED, ERROR_BAD_CONFIGURATION);
+    return;
+  }
+  const auto state_dir = stateDirectory();
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (auto token = takeEnrollmentToken(state_dir); !token) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: enrollment token: " + token.error());
+  } else if (*token) {
+    logEvent(EVENTLOG_INFORMATION_TYPE,
+             "mamori: enrollment token moved from the registry into the service's state folder");
+  }
+  setState(SERVICE_RUNNING);
+  describeService();
+
+  const auto wait_ms = static_cast<DWORD>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(settings->interval).count());
+  do {
+    checkOnce(*settings, state_dir);
+  } while (WaitForSingleObject(g_stop, wait_ms) == WAIT_TIMEOUT);
+  setState(SERVICE_STOPPED);
+}
+
+}  // namespace
+
+int runService() {
+  SERVICE_TABLE_ENTRYW table[] = {{const_cast<LPWSTR>(kServiceName), serviceMain},
+                                  {nullptr, nullptr}};
+  if (!StartServiceCtrlDispatcherW(table)) {
+    std::cerr << "mamori-agent: `service` runs under the service control manager (sc start "
+                 "MamoriAgent); use `check` to check this PC by hand\n";
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace mamori::agent::windows

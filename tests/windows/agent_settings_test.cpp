@@ -1,0 +1,77 @@
+// The Windows service's settings as the MSI writes them, and the enrollment token taken out of
+// the registry into a file only SYSTEM and Administrators may open.
+
+#include "agent_settings.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "registry.hpp"
+#include "registry_writer.hpp"
+
+namespace mamori::agent::windows {
+namespace {
+
+using testing::RegistryValues;
+
+constexpr const char* kKey = R"(SOFTWARE\mamori-test\Agent)";
+constexpr const char* kEnrollment = R"(SOFTWARE\mamori-test\Agent\Enrollment)";
+
+TEST_CASE("service settings: the values the MSI writes") {
+  RegistryValues values(HKEY_LOCAL_MACHINE, kKey);
+  values.setString("CollectorUrl", "https://collector.example.lg.jp:8443");
+  values.setString("Segment", "mynumber");
+  values.setString("PolicyFile", R"(C:\ProgramData\mamori\ポリシー.json)");
+  values.setDword("IntervalSeconds", 900);
+  const auto s = readAgentSettings(kKey);
+  REQUIRE_MESSAGE(s, s.error());
+  CHECK(s->collector_url == "https://collector.example.lg.jp:8443");
+  CHECK(s->segment == policy::Segment::kMynumber);
+  CHECK(s->policy_file->wstring() == L"C:\\ProgramData\\mamori\\ポリシー.json");
+  CHECK(s->interval == std::chrono::seconds{900});
+}
+
+TEST_CASE("service settings: absent key gives the defaults, a wrong value an error naming it") {
+  const auto defaults = readAgentSettings(R"(SOFTWARE\mamori-test\not-installed)");
+  REQUIRE(defaults);
+  CHECK(defaults->collector_url.empty());
+  CHECK_FALSE(defaults->segment);
+  CHECK(defaults->interval == std::chrono::hours{1});
+
+  RegistryValues values(HKEY_LOCAL_MACHINE, kKey);
+  values.setString("Segment", "guest");
+  CHECK(readAgentSettings(kKey).error() ==
+        R"(Segment "guest" is not a segment (mynumber, lgwan, internet))");
+  values.setString("Segment", "lgwan");
+  values.setDword("IntervalSeconds", 5);
+  CHECK(readAgentSettings(kKey).error() == "IntervalSeconds 5 is out of range (60 to 86400)");
+}
+
+TEST_CASE("enrollment token: moved into the state folder, gone from the registry") {
+  const auto dir = std::filesystem::temp_directory_path() / "mamori-token-test";
+  std::filesystem::remove_all(dir);
+  {
+    RegistryValues values(HKEY_LOCAL_MACHINE, kEnrollment);
+    values.setString("EnrollToken", "tok-7f3a9c");
+    const auto taken = takeEnrollmentToken(dir, kEnrollment);
+    REQUIRE_MESSAGE(taken, taken.error());
+    CHECK(*taken);
+    auto key = platform::windows::RegistryKey::open(HKEY_LOCAL_MACHINE, kEnrollment);
+    REQUIRE(key);
+    CHECK_FALSE(key->has("EnrollToken"));
+  }
+  {
+    std::ifstream in(dir / "enroll-token", std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    CHECK(content.str() == "tok-7f3a9c");
+  }
+  // No token given: nothing taken, nothing written.
+  CHECK(takeEnrollmentToken(dir, kEnrollment) == false);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mamori::agent::windows

@@ -1,0 +1,42 @@
+// The Windows posture probe end to end under wine: every fact is either observed or unknown
+// with a reason, nothing throws, and the evaluator judges the result.
+
+#include <doctest/doctest.h>
+
+#include "facts_builder.hpp"
+#include "mamori/platform/posture_probe.hpp"
+#include "mamori/policy/evaluate.hpp"
+#include "mamori/policy/json_codec.hpp"
+
+namespace mamori::platform {
+namespace {
+
+TEST_CASE("probe: collect() on wine gives a Windows OS, an identity and a judgeable verdict") {
+  const auto probe = makePostureProbe({});
+  const auto facts = probe->collect(testing::kNow);
+  REQUIRE(facts.os.known());
+  CHECK(facts.os->id == "windows");
+  CHECK_FALSE(facts.os->build.empty());
+  CHECK_FALSE(facts.device.hostname.empty());
+  CHECK_FALSE(facts.device.machine_id.empty());
+  // Wine has neither Security Center nor Defender: unknown, and the reason says why.
+  if (!facts.antimalware.known())
+    CHECK(facts.antimalware.reason().find("WMI") != std::string::npos);
+  if (!facts.packages.known()) {
+    CHECK(facts.packages.reason().starts_with("Windows Update Agent: "));
+  }
+  REQUIRE(facts.login.known());
+  CHECK(facts.login->windows_login.has_value());
+
+  const auto verdict =
+      policy::evaluate(policy::builtInPolicy(), policy::Segment::kLgwan, facts, {}, testing::kNow);
+  CHECK(verdict.findings.size() == 15);
+  MESSAGE("wine PC: ", facts.os->pretty_name, ", ", verdict.findings.size(), " findings; ",
+          "anti-malware: ",
+          facts.antimalware.known() ? std::to_string(facts.antimalware->size()) + " products"
+                                    : facts.antimalware.reason(),
+          "; updates: ", facts.packages.known() ? "history read" : facts.packages.reason());
+}
+
+}  // namespace
+}  // namespace mamori::platform
