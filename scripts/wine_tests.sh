@@ -8,21 +8,13 @@
 set -euo pipefail
 exe=${1:?usage: wine_tests.sh EXE [doctest options]}
 shift
-wine=/usr/lib/wine/wine64  # Debian's wine64 puts no wine64 on PATH
-[[ -x $wine ]] || { echo "wine_tests: $wine is missing (apt-get install wine64)" >&2; exit 1; }
+source "$(dirname "$0")/lib/wine.sh"
 [[ -f $exe ]] || { echo "wine_tests: $exe is missing (make windows)" >&2; exit 1; }
 
-prefix=$(mktemp -d "${TMPDIR:-/tmp}/mamori-wine.XXXXXX")
-export WINEPREFIX=$prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-cleanup() {
-  "${wine%/*}/wineserver" -k >/dev/null 2>&1 || true
-  rm -rf "$prefix"
-}
-trap cleanup EXIT
-
 started=$EPOCHREALTIME
-"$wine" wineboot --init >/dev/null 2>&1
-"$wine" winecfg -v win10 >/dev/null 2>&1
+trap wine_prefix_remove EXIT
+wine_prefix_start "$(mktemp -d "${TMPDIR:-/tmp}/mamori-wine.XXXXXX")"
+prefix=$WINEPREFIX
 log=$prefix/doctest.log
 set +e
 "$wine" "$exe" "$@" 2>&1 | tee "$log"
@@ -30,8 +22,8 @@ rc=${PIPESTATUS[0]}
 set -e
 summary=$(grep -E '^\[doctest\] test cases:' "$log" | tail -n 1 || true)
 read -r run passed failed < <(sed -E 's/.*test cases: *([0-9]+) *\| *([0-9]+) passed *\| *([0-9]+) failed.*/\1 \2 \3/' <<<"$summary") || true
-elapsed=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-echo "wine: ${run:-0} test cases run under wine (${passed:-0} passed, ${failed:-0} failed) in $elapsed s"
+echo "wine: ${run:-0} test cases run under wine (${passed:-0} passed, ${failed:-0} failed)" \
+  "in $(elapsed_since "$started") s"
 if ((rc == 0 && ${run:-0} == 0)); then
   echo "wine_tests: no test case ran" >&2
   exit 1

@@ -50,8 +50,7 @@ struct Agent {
 
 std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
   const StatePaths paths{o.state_dir};
-  auto policy = o.policy_file ? loadPolicyFile(*o.policy_file)
-                              : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  auto policy = loadPolicy(o.policy_file);
   if (!policy && o.once) return std::unexpected(policy.error());
   if (!policy) {
     // A service must not leave the ports open over a typo: it starts with the built-in policy

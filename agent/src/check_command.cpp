@@ -41,8 +41,7 @@ int runCheck(CheckOptions options, std::ostream& out, std::ostream& err) {
         << options.root.string() << ": " << (ec ? ec.message() : "not a directory") << '\n';
     return kError;
   }
-  auto loaded = options.policy_file ? loadPolicyFile(*options.policy_file)
-                                    : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  auto loaded = loadPolicy(options.policy_file);
   if (!loaded) {
     err << "mamori-agent: "
         << (ja ? "エラー: ポリシーを読み込めません: " : "error: policy rejected: ")

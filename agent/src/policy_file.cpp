@@ -42,4 +42,9 @@ std::expected<policy::Policy, Error> loadPolicyFile(const std::filesystem::path&
   return parsed;
 }
 
+std::expected<policy::Policy, Error> loadPolicy(const std::optional<std::filesystem::path>& file) {
+  if (!file) return policy::builtInPolicy();
+  return loadPolicyFile(*file);
+}
+
 }  // namespace mamori::agent

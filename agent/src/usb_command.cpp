@@ -52,8 +52,7 @@ void printRecentDecisions(std::ostream& out, LocalStore& store, bool ja) {
 
 int runUsbList(const UsbListOptions& o, std::ostream& out, std::ostream& err) {
   const bool ja = o.lang == policy::Lang::kJa;
-  auto loaded = o.policy_file ? loadPolicyFile(*o.policy_file)
-                              : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  auto loaded = loadPolicy(o.policy_file);
   if (!loaded) {
     err << "mamori-agent usb list: " << loaded.error().describe() << '\n';
     return 2;

@@ -5,6 +5,7 @@
 
 #include "registry.hpp"
 #include "wide_string.hpp"
+#include "windows_error.hpp"
 
 namespace mamori::agent::windows {
 namespace {
@@ -28,7 +29,7 @@ class LocalMemory {
 };
 
 std::string lastError(std::string_view what) {
-  return std::string(what) + ": Win32 error " + std::to_string(GetLastError());
+  return std::string(what) + ": " + platform::windows::describeWin32Error(GetLastError());
 }
 
 }  // namespace
@@ -106,7 +107,8 @@ std::expected<bool, std::string> takeEnrollmentToken(const std::filesystem::path
   const LONG rc = RegDeleteValueW(key, L"EnrollToken");
   RegCloseKey(key);
   if (rc != ERROR_SUCCESS) {
-    return std::unexpected("cannot remove EnrollToken: error " + std::to_string(rc));
+    return std::unexpected("cannot remove EnrollToken: " +
+                           platform::windows::describeWin32Error(static_cast<DWORD>(rc)));
   }
   return true;
 }

@@ -9,8 +9,7 @@ namespace mamori::agent::windows {
 std::expected<PostureCheck, Error> checkThisPc(
     const std::optional<std::filesystem::path>& policy_file,
     std::optional<policy::Segment> segment) {
-  auto loaded = policy_file ? loadPolicyFile(*policy_file)
-                            : std::expected<policy::Policy, Error>(policy::builtInPolicy());
+  auto loaded = loadPolicy(policy_file);
   if (!loaded) return std::unexpected(loaded.error());
   PostureCheck check{std::move(*loaded), {}, {}, {}};
   check.checked_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

@@ -1,9 +1,10 @@
 #include "mamori/platform/windows_security.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdio>
+
+#include "text_lines.hpp"
 
 namespace mamori::platform {
 namespace {
@@ -20,10 +21,9 @@ std::string hex(std::uint32_t value) {
 // policy's min_engine_versions.
 std::string productId(std::string_view name) {
   std::string id;
-  for (const char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) {
-      id += static_cast<char>(std::tolower(u));
+  for (const char c : textscan::asciiLower(name)) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      id += c;
     } else if (!id.empty() && id.back() != '-') {
       id += '-';
     }
@@ -131,15 +131,19 @@ policy::AntiMalwareProduct defenderProduct(const WmiObject& status, policy::Time
   const auto mode = status.string("AMRunningMode");
   if (mode && mode->find("Passive") != std::string::npos) p.real_time_protection = false;
 
-  if (auto t = status.string("AntivirusSignatureLastUpdated"); t && parseCimDateTime(*t)) {
-    p.signatures_updated = *parseCimDateTime(*t);
+  const auto cimTime = [&](std::string_view property) -> std::optional<policy::TimePoint> {
+    const auto value = status.string(property);
+    return value ? parseCimDateTime(*value) : std::nullopt;
+  };
+  if (const auto updated = cimTime("AntivirusSignatureLastUpdated")) {
+    p.signatures_updated = *updated;
   } else if (auto age = status.integer("AntivirusSignatureAge"); age && *age >= 0 && *age < 65535) {
     p.signatures_updated = now - std::chrono::days{*age};
   } else {
     p.signatures_updated = Observed<policy::TimePoint>::unknown(missing("signature date"));
   }
-  if (auto t = status.string("FullScanEndTime"); t && parseCimDateTime(*t)) {
-    p.last_full_scan = *parseCimDateTime(*t);
+  if (const auto scanned = cimTime("FullScanEndTime")) {
+    p.last_full_scan = *scanned;
   } else {
     p.last_full_scan = Observed<policy::TimePoint>::unknown("Defender has recorded no full scan");
   }

@@ -5,7 +5,6 @@
 
 #include <objbase.h>
 
-#include <string>
 #include <utility>
 
 namespace mamori::platform::windows {
@@ -43,8 +42,5 @@ class ComPtr {
  private:
   T* p_ = nullptr;
 };
-
-/// `0x8004100E` and, where Windows knows one, its message.
-std::string describeHresult(HRESULT hr);
 
 }  // namespace mamori::platform::windows

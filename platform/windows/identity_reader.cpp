@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "../decode/text_lines.hpp"
 #include "mamori/platform/smbios.hpp"
 #include "system_readers.hpp"
 #include "wide_string.hpp"
@@ -28,11 +29,7 @@ std::string hostName() {
 std::string machineGuid() {
   auto key = RegistryKey::open(HKEY_LOCAL_MACHINE, R"(SOFTWARE\Microsoft\Cryptography)");
   if (!key) return {};
-  auto guid = key->string("MachineGuid").value_or("");
-  std::ranges::transform(guid, guid.begin(), [](char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return guid;
+  return textscan::asciiLower(key->string("MachineGuid").value_or(""));
 }
 
 // GetSystemFirmwareTable('RSMB') returns RawSMBIOSData: a 8-byte header with the version, then

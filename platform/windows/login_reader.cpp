@@ -8,6 +8,7 @@
 #include <wtsapi32.h>
 // clang-format on
 
+#include "../decode/text_lines.hpp"
 #include "system_readers.hpp"
 #include "wide_string.hpp"
 
@@ -25,9 +26,7 @@ std::vector<std::string> splitCommas(std::string_view list) {
   std::vector<std::string> out;
   while (!list.empty()) {
     const auto comma = list.find(',');
-    auto item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    const auto item = textscan::trim(list.substr(0, comma));
     if (!item.empty()) out.emplace_back(item);
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);

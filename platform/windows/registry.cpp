@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "wide_string.hpp"
+#include "windows_error.hpp"
 
 namespace mamori::platform::windows {
 
@@ -11,9 +12,9 @@ std::expected<RegistryKey, std::string> RegistryKey::open(HKEY root, std::string
   HKEY key = nullptr;
   const LONG rc = RegOpenKeyExW(root, widen(path).c_str(), 0, KEY_READ | KEY_WOW64_64KEY, &key);
   if (rc != ERROR_SUCCESS) {
-    return std::unexpected(describeKey(root, path) + (rc == ERROR_FILE_NOT_FOUND
-                                                          ? " does not exist"
-                                                          : ": error " + std::to_string(rc)));
+    const auto why = rc == ERROR_FILE_NOT_FOUND ? std::string(" does not exist")
+                                                : ": " + describeWin32Error(static_cast<DWORD>(rc));
+    return std::unexpected(describeKey(root, path) + why);
   }
   return RegistryKey(key);
 }

@@ -8,6 +8,7 @@
 
 #include "com.hpp"
 #include "system_readers.hpp"
+#include "windows_error.hpp"
 
 namespace mamori::platform::windows {
 namespace {

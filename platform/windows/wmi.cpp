@@ -4,6 +4,7 @@
 
 #include "com.hpp"
 #include "wide_string.hpp"
+#include "windows_error.hpp"
 
 namespace mamori::platform::windows {
 namespace {

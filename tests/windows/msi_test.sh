@@ -17,8 +17,7 @@ version=${2:-0.1.0}
 upgrade_version=${3:-0.2.0}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 wxs=$here/../../installer/windows/mamori-agent.wxs
-wine=/usr/lib/wine/wine64  # Debian's wine64 puts no wine64 on PATH
-wineserver=/usr/lib/wine/wineserver
+source "$here/../../scripts/lib/wine.sh"
 
 collector=https://collector.example.lg.jp:8443
 token=tok-abc
@@ -30,14 +29,12 @@ uninstall_key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall'
 failure_actions=8051010000000000000000000300000014000000010000008813000001000000307500000100000060EA0000
 
 command -v wixl >/dev/null || { echo "msi_test: wixl is missing (apt-get install wixl)" >&2; exit 1; }
-[[ -x $wine ]] || { echo "msi_test: $wine is missing (apt-get install wine64)" >&2; exit 1; }
 [[ -f $exe ]] || { echo "msi_test: $exe is missing (make windows)" >&2; exit 1; }
 [[ -f $wxs ]] || { echo "msi_test: $wxs is missing" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mamori-msi.XXXXXX")
-export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 cleanup() {
-  "$wineserver" -k >/dev/null 2>&1 || true
+  wine_prefix_remove
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -84,16 +81,13 @@ image_path_ok() {
   [[ $path == *'Program Files\mamori\mamori-agent.exe'* && $path == *' service' ]]
 }
 
-# seconds STARTED: wall time since $EPOCHREALTIME was STARTED.
-seconds() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
-
 # msiexec ACTION-ARGS...: runs msiexec silently with a verbose log, prints its wall time.
 msiexec() {
   local what=$1 log=$work/$1.log started rc=0
   shift
   started=$EPOCHREALTIME
   "$wine" msiexec "$@" /qn /l*v "$log" >/dev/null 2>&1 || rc=$?
-  echo "msi: $what took $(seconds "$started") s (msiexec exit $rc)" >&3
+  echo "msi: $what took $(elapsed_since "$started") s (msiexec exit $rc)" >&3
   return "$rc"
 }
 
@@ -116,15 +110,11 @@ check "wixl builds mamori-agent-$upgrade_version.msi" build "$upgrade_version"
   exit 1
 }
 
-# A fresh prefix reporting Windows 10. The wineserver is then stopped so that msiexec starts
-# with a services.exe of its own: right after wineboot, services.exe still holds its start-up
-# lock and StartService fails with ERROR_SERVICE_DATABASE_LOCKED (1055), which would roll back
-# the install's StartServices.
+# A fresh prefix reporting Windows 10, its wineserver ended after set-up, so that the install's
+# StartServices does not meet services.exe's start-up lock and roll back (scripts/lib/wine.sh).
 started=$EPOCHREALTIME
-"$wine" wineboot --init >/dev/null 2>&1
-"$wine" winecfg -v win10 >/dev/null 2>&1
-"$wineserver" -w
-echo "msi: wine prefix ready in $(seconds "$started") s"
+wine_prefix_start "$work/prefix"
+echo "msi: wine prefix ready in $(elapsed_since "$started") s"
 program_dir=$WINEPREFIX/drive_c/Program\ Files/mamori
 
 # --- Install, as a deployment tool would ------------------------------------------------------
