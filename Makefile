@@ -50,6 +50,7 @@ demo: build
 bench: build
 	$(BUILD)/bench/mamori_bench_check
 	$(BUILD)/bench/mamori_bench_usb
+	$(BUILD)/bench/mamori_bench_report_decode tests/fixtures/hosts/debian12
 	bash bench/collector_bench.sh $(BUILD)
 
 # The collector alone: reports/s and RADIUS latency on SQLite and PostgreSQL (several minutes).

@@ -21,7 +21,7 @@ std::expected<Enrollment, Error> Enrollment::fromJson(std::string_view text) {
   using policy::json::Node;
   return policy::json::decoded([&] {
     const auto root = policy::json::parseText(text);
-    policy::json::Fields f(Node(root, "$"));
+    policy::json::Fields f{Node(root)};
     const auto time = [](const Node& n) {
       auto t = policy::parseTimestamp(n.string());
       if (!t) n.fail("is not an ISO 8601 time");

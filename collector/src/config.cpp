@@ -81,7 +81,7 @@ std::expected<CollectorConfig, Error> parseCollectorConfig(std::string_view json
                                                            std::string_view file) {
   auto config = policy::json::decoded([&] {
     const auto root = policy::json::parseText(json_text);
-    return decodeConfig(Node(root, "$"));
+    return decodeConfig(Node(root));
   });
   if (!config) config.error().file = std::string(file);
   return config;

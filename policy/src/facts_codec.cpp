@@ -206,12 +206,12 @@ PostureFacts decodeFacts(const json::Node& root) {
 }  // namespace
 
 std::expected<UsbDevice, Error> usbDeviceFromJson(const boost::json::value& json) {
-  return json::decoded([&] { return decodeDevice(json::Node(json, "$")); });
+  return json::decoded([&] { return decodeDevice(json::Node(json)); });
 }
 
 std::expected<PostureFacts, Error> factsFromJson(const boost::json::value& json) {
   try {
-    return decodeFacts(json::Node(json, "$"));
+    return decodeFacts(json::Node(json));
   } catch (json::DecodeFailure& failure) {
     return std::unexpected(std::move(failure.error));
   }

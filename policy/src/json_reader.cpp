@@ -52,11 +52,40 @@ boost::json::value parseText(std::string_view text, boost::json::storage_ptr sto
       Error{ErrorCode::kParse, "invalid JSON: " + ec.message(), {}, {}, line, column}};
 }
 
-Node::Node(const boost::json::value& value, std::string path)
-    : value_(&value), path_(std::move(path)) {}
+namespace {
+
+// Appends the path from `from` down to `target` to `out`; false when `target` is not below.
+bool appendPathTo(const boost::json::value& from, const boost::json::value* target,
+                  std::string& out) {
+  if (&from == target) return true;
+  const auto size = out.size();
+  if (from.is_object()) {
+    for (const auto& [key, value] : from.get_object()) {
+      out.append(1, '.').append(key);
+      if (appendPathTo(value, target, out)) return true;
+      out.resize(size);
+    }
+  } else if (from.is_array()) {
+    const auto& items = from.get_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      out.append(1, '[').append(std::to_string(i)).append(1, ']');
+      if (appendPathTo(items[i], target, out)) return true;
+      out.resize(size);
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string Node::path() const {
+  std::string path = "$";
+  appendPathTo(*root_, value_, path);
+  return path;
+}
 
 void Node::fail(std::string_view reason) const {
-  throwAt(path_, excerpt(*value_) + " " + std::string(reason));
+  throwAt(path(), excerpt(*value_) + " " + std::string(reason));
 }
 
 std::string_view Node::string() const {
@@ -97,9 +126,7 @@ std::vector<Node> Node::array() const {
   std::vector<Node> items;
   const auto& arr = value_->get_array();
   items.reserve(arr.size());
-  for (std::size_t i = 0; i < arr.size(); ++i) {
-    items.emplace_back(arr[i], path_ + '[' + std::to_string(i) + ']');
-  }
+  for (const auto& item : arr) items.push_back(child(item));
   return items;
 }
 
@@ -107,7 +134,7 @@ std::vector<std::pair<std::string, Node>> Node::members() const {
   if (!value_->is_object()) fail("is " + std::string(typeName(*value_)) + ", expected an object");
   std::vector<std::pair<std::string, Node>> out;
   for (const auto& [key, value] : value_->get_object()) {
-    out.emplace_back(std::string(key), Node(value, path_ + '.' + std::string(key)));
+    out.emplace_back(std::string(key), child(value));
   }
   return out;
 }
@@ -128,10 +155,10 @@ Fields::Fields(const Node& node) : node_(node) {
 }
 
 std::optional<Node> Fields::optional(std::string_view key) {
-  read_.emplace(key);
+  if (std::ranges::find(read_, key) == read_.end()) read_.push_back(key);
   const auto* value = node_.raw().get_object().if_contains(key);
   if (value == nullptr) return std::nullopt;
-  return Node(*value, node_.path() + '.' + std::string(key));
+  return node_.child(*value);
 }
 
 Node Fields::required(std::string_view key) {
@@ -142,9 +169,11 @@ Node Fields::required(std::string_view key) {
 
 void Fields::finish() const {
   for (const auto& [key, value] : node_.raw().get_object()) {
-    if (!read_.contains(std::string_view(key))) {
+    if (std::ranges::find(read_, std::string_view(key)) == read_.end()) {
+      auto sorted = read_;
+      std::ranges::sort(sorted);
       std::string known;
-      for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
+      for (const auto k : sorted) known.append(known.empty() ? "" : ", ").append(k);
       throwAt(node_.path() + '.' + std::string(key),
               "unknown field (expected one of: " + known + ")");
     }

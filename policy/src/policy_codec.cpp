@@ -68,7 +68,7 @@ Policy decodeDocument(const json::Node& root) {
 std::expected<Policy, Error> parsePolicy(std::string_view json_text) {
   try {
     const auto document = json::parseText(json_text);
-    return decodeDocument(json::Node(document, "$"));
+    return decodeDocument(json::Node(document));
   } catch (json::DecodeFailure& failure) {
     return std::unexpected(std::move(failure.error));
   }

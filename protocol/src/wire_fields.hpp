@@ -24,7 +24,7 @@ template <class Decode>
 auto decodeDocument(std::string_view text, Decode decode) {
   return policy::json::decoded([&] {
     const boost::json::value root = policy::json::parseText(text);
-    return decode(Node(root, "$"));
+    return decode(Node(root));
   });
 }
 
@@ -37,7 +37,7 @@ auto decodeDocumentInArena(std::string_view text, Decode decode) {
     unsigned char first_block[16 * 1024];
     boost::json::monotonic_resource arena(first_block, sizeof first_block);
     const boost::json::value root = policy::json::parseText(text, &arena);
-    return decode(Node(root, "$"));
+    return decode(Node(root));
   });
 }
 

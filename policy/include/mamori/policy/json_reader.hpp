@@ -9,11 +9,11 @@
 // `std::expected<..., Error>` through `decoded()`. The exception never leaves a codec: it spares
 // each of the hundred field reads an error branch while the public APIs stay value-based.
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <expected>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,12 +30,16 @@ struct DecodeFailure {
 /// and column.
 boost::json::value parseText(std::string_view text, boost::json::storage_ptr storage = {});
 
-/// A JSON value and where it sits in the document.
+/// A JSON value and where it sits in the document. The path (`$.facts.os.version`) is worked
+/// out only when something fails: decoding a report reads hundreds of values, and spelling out
+/// each one's path up front cost more than the rest of the decode.
 class Node {
  public:
-  Node(const boost::json::value& value, std::string path);
+  /// The document's root, `$`.
+  explicit Node(const boost::json::value& document) : value_(&document), root_(&document) {}
 
-  [[nodiscard]] const std::string& path() const { return path_; }
+  /// `$.a.b[2]`: found by walking the document from its root to this value.
+  [[nodiscard]] std::string path() const;
   [[nodiscard]] const boost::json::value& raw() const { return *value_; }
 
   /// Throws a DecodeFailure for this node: `$.a.b: <value> <reason>`.
@@ -53,12 +57,19 @@ class Node {
   /// A string that must be one of `choices`; returns its index.
   [[nodiscard]] std::size_t oneOf(std::initializer_list<std::string_view> choices) const;
 
+  /// A value inside this node's document.
+  [[nodiscard]] Node child(const boost::json::value& value) const { return {value, *root_}; }
+
  private:
+  Node(const boost::json::value& value, const boost::json::value& root)
+      : value_(&value), root_(&root) {}
+
   const boost::json::value* value_;
-  std::string path_;
+  const boost::json::value* root_;
 };
 
-/// Reads an object's fields; `finish()` rejects any key that was not read.
+/// Reads an object's fields; `finish()` rejects any key that was not read. Keys are the codec's
+/// own names (string literals): they are kept as views, not copied.
 class Fields {
  public:
   explicit Fields(const Node& node);
@@ -70,7 +81,7 @@ class Fields {
 
  private:
   Node node_;
-  std::set<std::string, std::less<>> read_;
+  boost::container::small_vector<std::string_view, 24> read_;
 };
 
 /// Shortens a value for an error message.
