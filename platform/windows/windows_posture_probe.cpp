@@ -2,6 +2,7 @@
 
 #include "com.hpp"
 #include "mamori/platform/posture_probe.hpp"
+#include "mamori/platform/usb_inventory.hpp"
 #include "mamori/platform/windows_security.hpp"
 #include "system_readers.hpp"
 #include "wmi.hpp"
@@ -24,8 +25,7 @@ class WindowsPostureProbe final : public PostureProbe {
                           "SELECT * FROM MSFT_MpComputerStatus"),
         now);
     facts.packages = windows::readWindowsUpdate();
-    facts.usb = policy::Observed<policy::UsbInventory>::unknown(
-        "the Windows USB inventory (SetupAPI) is not implemented yet");
+    facts.usb = readUsbInventory();
     policy::LoginFacts login;
     login.windows_login = windows::readWindowsLogin();
     facts.login = std::move(login);

@@ -25,6 +25,8 @@ TEST_CASE("probe: collect() on wine gives a Windows OS, an identity and a judgea
   if (!facts.packages.known()) {
     CHECK(facts.packages.reason().starts_with("Windows Update Agent: "));
   }
+  // SetupAPI works on wine; its USB bus is empty.
+  REQUIRE_MESSAGE(facts.usb.known(), facts.usb.reason());
   REQUIRE(facts.login.known());
   CHECK(facts.login->windows_login.has_value());
 

@@ -1,0 +1,209 @@
+#include "mamori/platform/windows_usb.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <map>
+
+#include "mamori/policy/usb_decision.hpp"
+#include "text_lines.hpp"
+
+namespace mamori::platform {
+namespace {
+
+using textscan::asciiLower;
+using textscan::equalsIgnoringCase;
+
+bool startsWithIgnoringCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && equalsIgnoringCase(s.substr(0, prefix.size()), prefix);
+}
+
+template <class Int>
+std::optional<Int> hexNumber(std::string_view s) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 16);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || value > Int(~Int{0})) {
+    return std::nullopt;
+  }
+  return static_cast<Int>(value);
+}
+
+// `VID_0781` -> 0x0781: a tag, an underscore, and exactly `digits` hex digits.
+template <class Int>
+std::optional<Int> taggedHex(std::string_view part, std::string_view tag, std::size_t digits) {
+  if (!startsWithIgnoringCase(part, tag) || part.size() != tag.size() + digits) return {};
+  return hexNumber<Int>(part.substr(tag.size()));
+}
+
+// `USB\Class_08&SubClass_06&Prot_50` after `prefix` (`USB\Class_`): the triple and how many of
+// its parts the id names (1 to 3).
+std::optional<std::pair<UsbClassTriple, int>> classTriple(std::string_view id,
+                                                          std::string_view prefix) {
+  UsbClassTriple triple;
+  const std::pair<std::string_view, std::uint8_t*> parts[] = {
+      {prefix, &triple.class_code}, {"&SubClass_", &triple.subclass}, {"&Prot_", &triple.protocol}};
+  int named = 0;
+  for (const auto& [tag, field] : parts) {
+    if (id.empty()) break;
+    if (!startsWithIgnoringCase(id, tag) || id.size() < tag.size() + 2) return std::nullopt;
+    const auto value = hexNumber<std::uint8_t>(id.substr(tag.size(), 2));
+    if (!value) return std::nullopt;
+    *field = *value;
+    id.remove_prefix(tag.size() + 2);
+    ++named;
+  }
+  if (named == 0 || !id.empty()) return std::nullopt;
+  return std::pair{triple, named};
+}
+
+std::optional<UsbClassTriple> mostSpecific(std::span<const std::string> ids,
+                                           std::string_view prefix) {
+  std::optional<std::pair<UsbClassTriple, int>> best;
+  for (const auto& id : ids) {
+    const auto t = classTriple(id, prefix);
+    if (t && (!best || t->second > best->second)) best = t;
+  }
+  if (!best) return std::nullopt;
+  return best->first;
+}
+
+std::string hex(unsigned value, int digits) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%0*X", digits, value);
+  return buf;
+}
+
+policy::UsbInterface interfaceOf(std::uint8_t number, const PnpDevice& node) {
+  policy::UsbInterface i;
+  i.number = number;
+  if (const auto c = usbInterfaceClass(node.compatible_ids)) {
+    i.interface_class = c->class_code;
+    i.subclass = c->subclass;
+    i.protocol = c->protocol;
+  }
+  i.authorized = node.started;
+  return i;
+}
+
+}  // namespace
+
+std::optional<UsbInstanceId> parseUsbInstanceId(std::string_view instance_id) {
+  // USB \ VID_vvvv&PID_pppp[&MI_nn] \ serial-or-generated
+  if (!startsWithIgnoringCase(instance_id, "USB\\")) return std::nullopt;
+  const auto rest = instance_id.substr(4);
+  const auto slash = rest.find('\\');
+  const auto hardware = rest.substr(0, slash);
+  UsbInstanceId id;
+  std::size_t at = 0;
+  int part_index = 0;
+  while (at <= hardware.size()) {
+    const auto amp = hardware.find('&', at);
+    const auto part = hardware.substr(at, amp == std::string_view::npos ? amp : amp - at);
+    if (part_index == 0) {
+      const auto vid = taggedHex<std::uint16_t>(part, "VID_", 4);
+      if (!vid) return std::nullopt;
+      id.vendor_id = *vid;
+    } else if (part_index == 1) {
+      const auto pid = taggedHex<std::uint16_t>(part, "PID_", 4);
+      if (!pid) return std::nullopt;
+      id.product_id = *pid;
+    } else if (const auto mi = taggedHex<std::uint8_t>(part, "MI_", 2)) {
+      id.interface_number = mi;
+    }
+    ++part_index;
+    if (amp == std::string_view::npos) break;
+    at = amp + 1;
+  }
+  if (part_index < 2) return std::nullopt;
+  if (slash != std::string_view::npos && !id.interface_number) {
+    const auto instance = rest.substr(slash + 1);
+    if (instance.find('&') == std::string_view::npos) id.serial = std::string(instance);
+  }
+  return id;
+}
+
+bool isUsbRootHub(std::string_view instance_id) {
+  return startsWithIgnoringCase(instance_id, "USB\\ROOT_HUB");
+}
+
+std::optional<UsbClassTriple> usbInterfaceClass(std::span<const std::string> compatible_ids) {
+  return mostSpecific(compatible_ids, "USB\\Class_");
+}
+
+std::optional<UsbClassTriple> usbDeviceClass(std::span<const std::string> compatible_ids) {
+  return mostSpecific(compatible_ids, "USB\\DevClass_");
+}
+
+std::string usbInstanceIdOf(const policy::RegisteredMedium& medium) {
+  return "USB\\VID_" + hex(medium.vendor_id, 4) + "&PID_" + hex(medium.product_id, 4) + "\\" +
+         medium.serial;
+}
+
+DeviceInstallRestrictions deviceInstallRestrictions(const policy::UsbRules& rules) {
+  DeviceInstallRestrictions r;
+  if (rules.mode == policy::UsbMode::kAudit) return r;
+  // Every class code whose kind the policy holds back; `USB\Class_xx` matches each interface
+  // function of that class, whatever its subclass and protocol.
+  for (unsigned code = 0; code <= 0xFF; ++code) {
+    if (policy::storageLike(rules, policy::usbKindOfClass(static_cast<std::uint8_t>(code)))) {
+      r.deny_device_ids.push_back("USB\\Class_" + hex(code, 2));
+    }
+  }
+  if (rules.mode == policy::UsbMode::kAllowlist) {
+    for (const auto& medium : rules.allowlist) {
+      if (!medium.serial.empty()) r.allow_instance_ids.push_back(usbInstanceIdOf(medium));
+    }
+  }
+  return r;
+}
+
+bool deniesMassStorage(const DeviceInstallRestrictions& restrictions) {
+  return std::ranges::any_of(restrictions.deny_device_ids, [](const std::string& id) {
+    return equalsIgnoringCase(id, "USB\\Class_08");
+  });
+}
+
+policy::UsbInventory windowsUsbInventory(std::span<const PnpDevice> nodes, bool storage_denied) {
+  policy::UsbInventory inventory;
+  // Interface functions by their parent's instance id (case-insensitive, as Windows compares).
+  std::map<std::string, std::vector<const PnpDevice*>> children;
+  for (const auto& node : nodes) {
+    const auto id = parseUsbInstanceId(node.instance_id);
+    if (id && id->interface_number) children[asciiLower(node.parent_id)].push_back(&node);
+  }
+  for (const auto& node : nodes) {
+    if (isUsbRootHub(node.instance_id)) {
+      policy::UsbController controller;
+      controller.name = node.instance_id;
+      controller.authorized_default = storage_denied ? 0 : 1;
+      inventory.controllers.push_back(std::move(controller));
+      continue;
+    }
+    const auto id = parseUsbInstanceId(node.instance_id);
+    if (!id || id->interface_number) continue;
+    policy::UsbDevice device;
+    device.port = node.location.empty() ? node.instance_id : node.location;
+    device.vendor_id = id->vendor_id;
+    device.product_id = id->product_id;
+    device.serial = id->serial;
+    device.manufacturer = node.manufacturer;
+    device.product = node.description;
+    device.authorized = node.started;
+    if (const auto c = usbDeviceClass(node.compatible_ids)) device.device_class = c->class_code;
+    const auto functions = children.find(asciiLower(node.instance_id));
+    if (functions != children.end()) {
+      for (const auto* child : functions->second) {
+        const auto child_id = parseUsbInstanceId(child->instance_id);
+        device.interfaces.push_back(interfaceOf(*child_id->interface_number, *child));
+      }
+      std::ranges::sort(device.interfaces, {}, &policy::UsbInterface::number);
+    } else if (usbInterfaceClass(node.compatible_ids)) {
+      // A single-function device: Windows names the function's class on the device node.
+      device.interfaces.push_back(interfaceOf(0, node));
+    }
+    inventory.devices.push_back(std::move(device));
+  }
+  return inventory;
+}
+
+}  // namespace mamori::platform

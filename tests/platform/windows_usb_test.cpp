@@ -1,0 +1,189 @@
+// Windows USB (USB-1, USB-2, USB-4): SetupAPI's device nodes decoded into the inventory the
+// checks judge, and the policy's USB rules turned into Device Installation Restrictions.
+
+#include "mamori/platform/windows_usb.hpp"
+
+#include <doctest/doctest.h>
+
+#include "mamori/policy/usb_decision.hpp"
+
+namespace mamori::platform {
+namespace {
+
+using policy::UsbRule;
+
+PnpDevice node(std::string id, std::string parent, std::vector<std::string> compatible,
+               bool started, std::string description = {}) {
+  PnpDevice n;
+  n.instance_id = std::move(id);
+  n.parent_id = std::move(parent);
+  n.compatible_ids = std::move(compatible);
+  n.started = started;
+  n.description = std::move(description);
+  return n;
+}
+
+const std::string kRootHub = "USB\\ROOT_HUB30\\4&2B4C3F1&0&0";
+
+std::vector<std::string> massStorage() {
+  return {"USB\\Class_08&SubClass_06&Prot_50", "USB\\Class_08&SubClass_06", "USB\\Class_08"};
+}
+std::vector<std::string> keyboard() {
+  return {"USB\\Class_03&SubClass_01&Prot_01", "USB\\Class_03&SubClass_01", "USB\\Class_03"};
+}
+std::vector<std::string> composite() {
+  return {"USB\\DevClass_00&SubClass_00&Prot_00", "USB\\DevClass_00&SubClass_00",
+          "USB\\DevClass_00", "USB\\COMPOSITE"};
+}
+
+policy::UsbRules allowlistRules() {
+  policy::UsbRules rules;
+  rules.allowlist.push_back({0x0781, 0x5581, "4C530001230715117083", "総務課 USB-012", false});
+  rules.allowlist.push_back({0x090C, 0x1000, "", "a model without serials", false});
+  return rules;
+}
+
+TEST_CASE("USB-4: an instance id names vendor, product and the serial Windows put there") {
+  const auto stick = parseUsbInstanceId("USB\\VID_0781&PID_5581\\4C530001230715117083");
+  REQUIRE(stick);
+  CHECK(stick->vendor_id == 0x0781);
+  CHECK(stick->product_id == 0x5581);
+  CHECK(stick->serial == "4C530001230715117083");
+  CHECK_FALSE(stick->interface_number);
+
+  // No serial: Windows makes an id up, always with `&`, and it is not the device's serial.
+  const auto generated = parseUsbInstanceId("usb\\vid_046d&pid_c31c\\5&1F2A3B4C&0&2");
+  REQUIRE(generated);
+  CHECK(generated->vendor_id == 0x046D);
+  CHECK(generated->serial.empty());
+
+  const auto function = parseUsbInstanceId("USB\\VID_0781&PID_5581&MI_01\\7&2F0A9C1&0&0001");
+  REQUIRE(function);
+  CHECK(function->interface_number == 1);
+  CHECK(function->serial.empty());
+}
+
+TEST_CASE("USB-4: root hubs and malformed ids are not devices") {
+  CHECK_FALSE(parseUsbInstanceId(kRootHub));
+  CHECK(isUsbRootHub(kRootHub));
+  CHECK(isUsbRootHub("USB\\ROOT_HUB\\4&1&0"));
+  CHECK_FALSE(isUsbRootHub("USB\\VID_0781&PID_5581\\1"));
+  CHECK_FALSE(parseUsbInstanceId("USB\\VID_781&PID_5581\\1"));   // three digits
+  CHECK_FALSE(parseUsbInstanceId("USB\\VID_0781\\1"));           // no product
+  CHECK_FALSE(parseUsbInstanceId("USB\\VID_G781&PID_5581\\1"));  // not hex
+  CHECK_FALSE(parseUsbInstanceId("USBSTOR\\Disk&Ven_SanDisk&Prod_Ultra\\4C53&0"));
+  CHECK_FALSE(parseUsbInstanceId("PCI\\VEN_8086&DEV_A36D\\3&11583659&0&A0"));
+}
+
+TEST_CASE("USB-4: the most specific class id wins, for interfaces and for devices") {
+  const auto storage = usbInterfaceClass(massStorage());
+  REQUIRE(storage);
+  CHECK(storage->class_code == 0x08);
+  CHECK(storage->subclass == 0x06);
+  CHECK(storage->protocol == 0x50);
+
+  const std::vector<std::string> bluetooth{"USB\\Class_e0&SubClass_01", "USB\\Class_e0"};
+  const auto radio = usbInterfaceClass(bluetooth);
+  REQUIRE(radio);
+  CHECK(radio->class_code == 0xE0);
+  CHECK(radio->subclass == 0x01);
+  CHECK(radio->protocol == 0);
+
+  CHECK_FALSE(usbInterfaceClass(composite()));
+  const auto device = usbDeviceClass(composite());
+  REQUIRE(device);
+  CHECK(device->class_code == 0);
+  CHECK_FALSE(usbInterfaceClass(std::vector<std::string>{"USB\\Class_8", "USB\\Class_0806"}));
+}
+
+TEST_CASE("USB-1: allowlist mode denies each storage-like class and allows registered media") {
+  const auto r = deviceInstallRestrictions(allowlistRules());
+  CHECK(r.deny_device_ids == std::vector<std::string>{"USB\\Class_06", "USB\\Class_08"});
+  // The entry without a serial could be any stick of its model: Windows is not told to allow it.
+  CHECK(r.allow_instance_ids ==
+        std::vector<std::string>{"USB\\VID_0781&PID_5581\\4C530001230715117083"});
+  CHECK(deniesMassStorage(r));
+}
+
+TEST_CASE("USB-1: keyboards, hubs and smart-card readers are never denied, whatever is listed") {
+  auto rules = allowlistRules();
+  rules.blocked_kinds = {policy::UsbKind::kStorage, policy::UsbKind::kHid, policy::UsbKind::kHub,
+                         policy::UsbKind::kSmartCard, policy::UsbKind::kAudio};
+  const auto r = deviceInstallRestrictions(rules);
+  CHECK(r.deny_device_ids == std::vector<std::string>{"USB\\Class_01", "USB\\Class_08"});
+}
+
+TEST_CASE("USB-1: audit mode denies nothing, block_all allows nothing") {
+  auto rules = allowlistRules();
+  rules.mode = policy::UsbMode::kAudit;
+  const auto audit = deviceInstallRestrictions(rules);
+  CHECK(audit.deny_device_ids.empty());
+  CHECK(audit.allow_instance_ids.empty());
+  CHECK_FALSE(deniesMassStorage(audit));
+
+  rules.mode = policy::UsbMode::kBlockAll;
+  const auto all = deviceInstallRestrictions(rules);
+  CHECK(deniesMassStorage(all));
+  CHECK(all.allow_instance_ids.empty());
+}
+
+TEST_CASE("USB-2: the inventory Windows shows is judged as Linux's would be") {
+  const std::vector<PnpDevice> nodes{
+      node(kRootHub, "PCI\\VEN_8086&DEV_A36D\\3&1&0&A0", {}, true),
+      // The registered stick: allowed by instance id, so Windows installed it.
+      node("USB\\VID_0781&PID_5581\\4C530001230715117083", kRootHub, massStorage(), true, "Ultra"),
+      // An unregistered stick: Windows refused its driver (not started).
+      node("USB\\VID_0951&PID_1666\\E0D55EA574DFF4B0", kRootHub, massStorage(), false,
+           "DataTraveler 3.0"),
+      // A stick with a keyboard inside: its storage function refused, the keyboard working.
+      node("USB\\VID_1234&PID_5678\\0001", kRootHub, composite(), true, "Combo"),
+      node("USB\\VID_1234&PID_5678&MI_01\\7&1&0&0001", "usb\\vid_1234&pid_5678\\0001", keyboard(),
+           true),
+      node("USB\\VID_1234&PID_5678&MI_00\\7&1&0&0000", "USB\\VID_1234&PID_5678\\0001",
+           massStorage(), false),
+  };
+  auto with_location = nodes;
+  with_location[1].location = "Port_#0002.Hub_#0001";
+  with_location[1].manufacturer = "Compatible USB storage device";
+
+  const auto inventory = windowsUsbInventory(with_location, true);
+  REQUIRE(inventory.controllers.size() == 1);
+  CHECK(inventory.controllers[0].name == kRootHub);
+  CHECK(inventory.controllers[0].authorized_default == 0);
+  REQUIRE(inventory.devices.size() == 3);
+
+  const auto& registered = inventory.devices[0];
+  CHECK(registered.port == "Port_#0002.Hub_#0001");
+  CHECK(registered.vidPid() == "0781:5581");
+  CHECK(registered.serial == "4C530001230715117083");
+  CHECK(registered.product == "Ultra");
+  CHECK(registered.manufacturer == "Compatible USB storage device");
+  REQUIRE(registered.interfaces.size() == 1);
+  CHECK(registered.interfaces[0].kind() == policy::UsbKind::kStorage);
+
+  const auto& refused = inventory.devices[1];
+  CHECK(refused.port == "USB\\VID_0951&PID_1666\\E0D55EA574DFF4B0");  // no location: the id
+  CHECK_FALSE(refused.authorized);
+  CHECK_FALSE(refused.interfaces[0].authorized);
+
+  const auto& combo = inventory.devices[2];
+  REQUIRE(combo.interfaces.size() == 2);
+  CHECK(combo.interfaces[0].number == 0);
+  CHECK(combo.interfaces[0].kind() == policy::UsbKind::kStorage);
+  CHECK_FALSE(combo.interfaces[0].authorized);
+  CHECK(combo.interfaces[1].kind() == policy::UsbKind::kHid);
+  CHECK(combo.interfaces[1].authorized);
+
+  const auto rules = allowlistRules();
+  CHECK(policy::decideUsb(rules, registered).rule == UsbRule::kRegisteredMedium);
+  CHECK(policy::decideUsb(rules, refused).rule == UsbRule::kBlockedKind);
+  const auto combo_decision = policy::decideUsb(rules, combo);
+  CHECK(combo_decision.authorize_device);
+  CHECK_FALSE(combo_decision.interfaces[0].authorized);
+  CHECK(combo_decision.interfaces[1].authorized);
+
+  CHECK(windowsUsbInventory(nodes, false).controllers[0].authorized_default == 1);
+}
+
+}  // namespace
+}  // namespace mamori::platform
