@@ -1,14 +1,22 @@
 #include "windows_service.hpp"
 
+// dbt.h needs windows.h first: not sorted.
+// clang-format off
 #include <windows.h>
+#include <dbt.h>
+// clang-format on
 
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "agent_settings.hpp"
+#include "event_log.hpp"
+#include "policy_file.hpp"
 #include "posture_check.hpp"
 #include "report.hpp"
+#include "service_usb.hpp"
 #include "wide_string.hpp"
 
 namespace mamori::agent::windows {
@@ -19,6 +27,8 @@ using platform::windows::widen;
 // The service's state, reachable from the SCM's callbacks (which take no context of ours).
 SERVICE_STATUS_HANDLE g_status_handle = nullptr;
 HANDLE g_stop = nullptr;
+/// While USB enforcement runs: where SERVICE_CONTROL_DEVICEEVENT goes.
+std::atomic<ServiceUsb*> g_usb = nullptr;
 
 void setState(DWORD state, DWORD exit_code = NO_ERROR) {
   SERVICE_STATUS status{};
@@ -29,16 +39,6 @@ void setState(DWORD state, DWORD exit_code = NO_ERROR) {
   status.dwWin32ExitCode = exit_code;
   status.dwWaitHint = state == SERVICE_RUNNING ? 0 : 30'000;
   SetServiceStatus(g_status_handle, &status);
-}
-
-// The Application log without a message DLL: Event Viewer shows the text as it is.
-void logEvent(WORD type, const std::string& text) {
-  const HANDLE source = RegisterEventSourceW(nullptr, L"mamori");
-  if (!source) return;
-  const auto wide = widen(text);
-  const wchar_t* strings[] = {wide.c_str()};
-  ReportEventW(source, type, 0, 1, nullptr, 1, 0, strings, nullptr);
-  DeregisterEventSource(source);
 }
 
 // Written beside, then moved over: a reader never sees half a file.
@@ -53,12 +53,15 @@ bool writeAtomically(const std::filesystem::path& file, const std::string& conte
                      MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) != 0;
 }
 
-void checkOnce(const AgentSettings& settings, const std::filesystem::path& state_dir) {
+// A rejected policy changes nothing: USB enforcement keeps the rules of the last good one.
+void checkOnce(const AgentSettings& settings, const std::filesystem::path& state_dir,
+               ServiceUsb* usb) {
   auto check = checkThisPc(settings.policy_file, settings.segment);
   if (!check) {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: policy rejected: " + check.error().describe());
     return;
   }
+  if (usb) usb->update(check->policy, settings.segment.value_or(check->policy.default_segment));
   std::ostringstream json;
   printJsonReport(json, {check->policy, check->facts, check->verdict, check->checked_at},
                   policy::Lang::kJa);
@@ -88,7 +91,13 @@ void describeService() {
   CloseServiceHandle(manager);
 }
 
-DWORD WINAPI onControl(DWORD control, DWORD, void*, void*) {
+DWORD WINAPI onControl(DWORD control, DWORD event_type, void*, void*) {
+  if (control == SERVICE_CONTROL_DEVICEEVENT) {
+    if (event_type == DBT_DEVICEARRIVAL || event_type == DBT_DEVICEREMOVECOMPLETE) {
+      if (auto* usb = g_usb.load()) usb->deviceChanged();
+    }
+    return NO_ERROR;
+  }
   if (control == SERVICE_CONTROL_STOP || control == SERVICE_CONTROL_SHUTDOWN) {
     setState(SERVICE_STOP_PENDING);
     SetEvent(g_stop);
@@ -119,14 +128,34 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
     logEvent(EVENTLOG_INFORMATION_TYPE,
              "mamori: enrollment token moved from the registry into the service's state folder");
   }
+  // Running (stoppable: an uninstall must be able to stop the service) before the USB bus is
+  // read, which can take a while. Then USB, before the first check: a stick plugged while the
+  // check runs must already meet the policy. Without a readable policy file the built-in policy
+  // (storage blocked) holds until one is.
   setState(SERVICE_RUNNING);
   describeService();
+  auto policy = loadPolicy(settings->policy_file);
+  if (!policy) {
+    logEvent(EVENTLOG_ERROR_TYPE,
+             "mamori: policy rejected, the built-in policy's USB rules apply: " +
+                 policy.error().describe());
+    policy = policy::builtInPolicy();
+  }
+  auto usb = ServiceUsb::start(*policy, settings->segment.value_or(policy->default_segment),
+                               g_status_handle);
+  g_usb = usb.get();
 
   const auto wait_ms = static_cast<DWORD>(
       std::chrono::duration_cast<std::chrono::milliseconds>(settings->interval).count());
-  do {
-    checkOnce(*settings, state_dir);
-  } while (WaitForSingleObject(g_stop, wait_ms) == WAIT_TIMEOUT);
+  // A stop that came while USB enforcement started is seen before the first check.
+  for (DWORD wait = 0; WaitForSingleObject(g_stop, wait) == WAIT_TIMEOUT; wait = wait_ms) {
+    checkOnce(*settings, state_dir, usb.get());
+  }
+  // Stops listening for USB events (the restrictions stay). The SCM waits for STOPPED, an
+  // uninstall among others: a listener stuck in Windows must not hold the service up.
+  g_usb = nullptr;
+  if (!usb->stop(std::chrono::seconds{5})) (void)usb.release();
+  usb.reset();
   setState(SERVICE_STOPPED);
 }
 

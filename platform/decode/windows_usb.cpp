@@ -163,25 +163,29 @@ bool deniesMassStorage(const DeviceInstallRestrictions& restrictions) {
   });
 }
 
-policy::UsbInventory windowsUsbInventory(std::span<const PnpDevice> nodes, bool storage_denied) {
-  policy::UsbInventory inventory;
+WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes, bool storage_denied) {
+  WindowsUsbBus bus;
   // Interface functions by their parent's instance id (case-insensitive, as Windows compares).
-  std::map<std::string, std::vector<const PnpDevice*>> children;
+  std::map<std::string, std::vector<std::pair<std::uint8_t, const PnpDevice*>>> children;
   for (const auto& node : nodes) {
     const auto id = parseUsbInstanceId(node.instance_id);
-    if (id && id->interface_number) children[asciiLower(node.parent_id)].push_back(&node);
+    if (id && id->interface_number) {
+      children[asciiLower(node.parent_id)].emplace_back(*id->interface_number, &node);
+    }
   }
   for (const auto& node : nodes) {
     if (isUsbRootHub(node.instance_id)) {
       policy::UsbController controller;
       controller.name = node.instance_id;
       controller.authorized_default = storage_denied ? 0 : 1;
-      inventory.controllers.push_back(std::move(controller));
+      bus.controllers.push_back(std::move(controller));
       continue;
     }
     const auto id = parseUsbInstanceId(node.instance_id);
     if (!id || id->interface_number) continue;
-    policy::UsbDevice device;
+    WindowsUsbDevice entry;
+    entry.instance_id = node.instance_id;
+    auto& device = entry.device;
     device.port = node.location.empty() ? node.instance_id : node.location;
     device.vendor_id = id->vendor_id;
     device.product_id = id->product_id;
@@ -190,20 +194,56 @@ policy::UsbInventory windowsUsbInventory(std::span<const PnpDevice> nodes, bool 
     device.product = node.description;
     device.authorized = node.started;
     if (const auto c = usbDeviceClass(node.compatible_ids)) device.device_class = c->class_code;
-    const auto functions = children.find(asciiLower(node.instance_id));
-    if (functions != children.end()) {
-      for (const auto* child : functions->second) {
-        const auto child_id = parseUsbInstanceId(child->instance_id);
-        device.interfaces.push_back(interfaceOf(*child_id->interface_number, *child));
+    if (auto functions = children.find(asciiLower(node.instance_id)); functions != children.end()) {
+      std::ranges::sort(functions->second, {}, &std::pair<std::uint8_t, const PnpDevice*>::first);
+      for (const auto& [number, child] : functions->second) {
+        device.interfaces.push_back(interfaceOf(number, *child));
+        entry.interface_nodes.push_back(child->instance_id);
       }
-      std::ranges::sort(device.interfaces, {}, &policy::UsbInterface::number);
     } else if (usbInterfaceClass(node.compatible_ids)) {
       // A single-function device: Windows names the function's class on the device node.
       device.interfaces.push_back(interfaceOf(0, node));
+      entry.interface_nodes.push_back(node.instance_id);
     }
-    inventory.devices.push_back(std::move(device));
+    bus.devices.push_back(std::move(entry));
   }
+  return bus;
+}
+
+policy::UsbInventory windowsUsbInventory(std::span<const PnpDevice> nodes, bool storage_denied) {
+  auto bus = windowsUsbBus(nodes, storage_denied);
+  policy::UsbInventory inventory;
+  inventory.controllers = std::move(bus.controllers);
+  for (auto& entry : bus.devices) inventory.devices.push_back(std::move(entry.device));
   return inventory;
+}
+
+std::vector<UsbNodeChange> usbNodeChanges(const WindowsUsbDevice& device,
+                                          const policy::UsbDecision& decision,
+                                          std::span<const std::string> disabled_by_mamori) {
+  const auto disabledByMamori = [&](const std::string& id) {
+    return std::ranges::any_of(disabled_by_mamori,
+                               [&](const std::string& d) { return equalsIgnoringCase(d, id); });
+  };
+  std::vector<UsbNodeChange> changes;
+  // What its functions are is unknown: disabling could switch off a keyboard, and Windows'
+  // restrictions already hold back any storage function it turns out to have.
+  if (decision.rule == policy::UsbRule::kUnclassified) return changes;
+  const auto want = [&](const std::string& id, bool running, bool allowed) {
+    if (!allowed && running) {
+      changes.push_back({id, false});
+    } else if (allowed && !running && disabledByMamori(id)) {
+      changes.push_back({id, true});
+    }
+  };
+  want(device.instance_id, device.device.authorized, decision.authorize_device);
+  if (!decision.authorize_device) return changes;  // its functions go with it
+  for (std::size_t i = 0; i < device.interface_nodes.size(); ++i) {
+    if (device.interface_nodes[i] == device.instance_id) continue;  // the device's own node
+    want(device.interface_nodes[i], device.device.interfaces[i].authorized,
+         decision.interfaces[i].authorized);
+  }
+  return changes;
 }
 
 }  // namespace mamori::platform

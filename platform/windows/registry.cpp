@@ -57,6 +57,73 @@ bool RegistryKey::has(std::string_view name) const {
          ERROR_SUCCESS;
 }
 
+std::expected<WritableRegistryKey, std::string> WritableRegistryKey::create(HKEY root,
+                                                                            std::string_view path) {
+  HKEY key = nullptr;
+  const LONG rc = RegCreateKeyExW(root, widen(path).c_str(), 0, nullptr, 0,
+                                  KEY_READ | KEY_WRITE | KEY_WOW64_64KEY, nullptr, &key, nullptr);
+  if (rc != ERROR_SUCCESS) {
+    return std::unexpected("cannot open " + describeKey(root, path) +
+                           " for writing: " + describeWin32Error(static_cast<DWORD>(rc)));
+  }
+  return WritableRegistryKey(key, describeKey(root, path));
+}
+
+WritableRegistryKey::~WritableRegistryKey() {
+  if (key_) RegCloseKey(key_);
+}
+
+std::expected<void, std::string> WritableRegistryKey::setDword(std::string_view name,
+                                                               std::uint32_t value) const {
+  const DWORD data = value;
+  return check(RegSetValueExW(key_, widen(name).c_str(), 0, REG_DWORD,
+                              reinterpret_cast<const BYTE*>(&data), sizeof data),
+               name);
+}
+
+std::expected<void, std::string> WritableRegistryKey::setString(std::string_view name,
+                                                                std::string_view value) const {
+  const auto wide = widen(value);
+  return check(RegSetValueExW(key_, widen(name).c_str(), 0, REG_SZ,
+                              reinterpret_cast<const BYTE*>(wide.c_str()),
+                              static_cast<DWORD>((wide.size() + 1) * sizeof(wchar_t))),
+               name);
+}
+
+std::expected<void, std::string> WritableRegistryKey::remove(std::string_view name) const {
+  const LONG rc = RegDeleteValueW(key_, widen(name).c_str());
+  return check(rc == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : rc, name);
+}
+
+bool WritableRegistryKey::has(std::string_view name) const {
+  return RegQueryValueExW(key_, widen(name).c_str(), nullptr, nullptr, nullptr, nullptr) ==
+         ERROR_SUCCESS;
+}
+
+std::vector<std::string> RegistryKey::valueNames() const {
+  std::vector<std::string> names;
+  DWORD count = 0, longest = 0;
+  if (RegQueryInfoKeyW(key_, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &count, &longest,
+                       nullptr, nullptr, nullptr) != ERROR_SUCCESS) {
+    return names;
+  }
+  std::vector<wchar_t> name(longest + 1);
+  for (DWORD i = 0; i < count; ++i) {
+    DWORD length = static_cast<DWORD>(name.size());
+    if (RegEnumValueW(key_, i, name.data(), &length, nullptr, nullptr, nullptr, nullptr) ==
+        ERROR_SUCCESS) {
+      names.push_back(narrow(std::wstring_view(name.data(), length)));
+    }
+  }
+  return names;
+}
+
+std::expected<void, std::string> WritableRegistryKey::check(LONG rc, std::string_view value) const {
+  if (rc == ERROR_SUCCESS) return {};
+  return std::unexpected("cannot write " + name_ + "\\" + std::string(value) + ": " +
+                         describeWin32Error(static_cast<DWORD>(rc)));
+}
+
 std::string describeKey(HKEY root, std::string_view path) {
   const char* hive = root == HKEY_LOCAL_MACHINE  ? "HKLM"
                      : root == HKEY_CURRENT_USER ? "HKCU"

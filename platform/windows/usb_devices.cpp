@@ -1,13 +1,15 @@
 // The USB bus through SetupAPI and CfgMgr32.
 
-// windows.h before the SetupAPI headers; initguid.h before devpkey.h so that the property keys
-// are defined here, not only declared: not sorted.
+// windows.h before the SetupAPI headers; initguid.h before devpkey.h and usbiodef.h so that the
+// property keys and GUID_DEVINTERFACE_USB_DEVICE are defined here, not only declared: not sorted.
 // clang-format off
 #include <windows.h>
 #include <initguid.h>
 #include <cfgmgr32.h>
 #include <devpkey.h>
 #include <setupapi.h>
+#include <dbt.h>
+#include <usbiodef.h>
 // clang-format on
 
 #include "usb_devices.hpp"
@@ -129,7 +131,29 @@ std::expected<void, std::string> setUsbFunctionEnabled(std::string_view instance
     return std::unexpected(std::string(enabled ? "cannot enable " : "cannot disable ") +
                            std::string(instance_id) + ": " + lastError());
   }
+  // A device in use (a file open on the stick) changes only at the next restart: until then
+  // it works as before, which is not what the caller asked for.
+  SP_DEVINSTALL_PARAMS_W params{};
+  params.cbSize = sizeof params;
+  if (SetupDiGetDeviceInstallParamsW(set.get(), &info, &params) &&
+      (params.Flags & (DI_NEEDREBOOT | DI_NEEDRESTART)) != 0) {
+    return std::unexpected(std::string(instance_id) + (enabled ? " is enabled" : " is disabled") +
+                           " only after a restart of Windows (the device is in use)");
+  }
   return {};
+}
+
+std::expected<HDEVNOTIFY, std::string> registerUsbDeviceEvents(SERVICE_STATUS_HANDLE service) {
+  DEV_BROADCAST_DEVICEINTERFACE_W filter{};
+  filter.dbcc_size = sizeof filter;
+  filter.dbcc_devicetype = DBT_DEVTYP_DEVICEINTERFACE;
+  filter.dbcc_classguid = GUID_DEVINTERFACE_USB_DEVICE;
+  const HDEVNOTIFY handle =
+      RegisterDeviceNotificationW(service, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
+  if (handle == nullptr) {
+    return std::unexpected("cannot register for USB device events: " + lastError());
+  }
+  return handle;
 }
 
 }  // namespace mamori::platform::windows

@@ -3,6 +3,12 @@
 // The USB bus as SetupAPI and CfgMgr32 show it, and the one change mamori makes to a device
 // node Windows had already installed: disabling (or enabling again) a USB function.
 
+// winsvc.h: WIN32_LEAN_AND_MEAN leaves it out of windows.h. Not sorted.
+// clang-format off
+#include <windows.h>
+#include <winsvc.h>
+// clang-format on
+
 #include <expected>
 #include <string>
 #include <string_view>
@@ -19,5 +25,10 @@ std::expected<std::vector<PnpDevice>, std::string> readUsbDeviceNodes();
 /// node of the USB enumerator. Refuses any other node: mamori never touches a disk, a volume or
 /// a controller, so the system disk cannot be locked out by mistake.
 std::expected<void, std::string> setUsbFunctionEnabled(std::string_view instance_id, bool enabled);
+
+/// Asks the service control manager to send `service` SERVICE_CONTROL_DEVICEEVENT for arrivals
+/// and removals of USB devices (GUID_DEVINTERFACE_USB_DEVICE). Unregister with
+/// UnregisterDeviceNotification.
+std::expected<HDEVNOTIFY, std::string> registerUsbDeviceEvents(SERVICE_STATUS_HANDLE service);
 
 }  // namespace mamori::platform::windows

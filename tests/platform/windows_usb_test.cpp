@@ -185,5 +185,76 @@ TEST_CASE("USB-2: the inventory Windows shows is judged as Linux's would be") {
   CHECK(windowsUsbInventory(nodes, false).controllers[0].authorized_default == 1);
 }
 
+std::vector<PnpDevice> comboStick(bool storage_running) {
+  return {node("USB\\VID_1234&PID_5678\\0001", kRootHub, composite(), true, "Combo"),
+          node("USB\\VID_1234&PID_5678&MI_00\\7&1&0&0000", "USB\\VID_1234&PID_5678\\0001",
+               massStorage(), storage_running),
+          node("USB\\VID_1234&PID_5678&MI_01\\7&1&0&0001", "USB\\VID_1234&PID_5678\\0001",
+               keyboard(), true)};
+}
+
+TEST_CASE("USB-2: a running storage function of an unregistered stick is disabled, and only it") {
+  const auto rules = allowlistRules();
+  // Installed before mamori's restrictions were in force: the storage function runs.
+  const auto bus = windowsUsbBus(comboStick(true), true);
+  REQUIRE(bus.devices.size() == 1);
+  const auto& combo = bus.devices[0];
+  CHECK(combo.interface_nodes ==
+        std::vector<std::string>{"USB\\VID_1234&PID_5678&MI_00\\7&1&0&0000",
+                                 "USB\\VID_1234&PID_5678&MI_01\\7&1&0&0001"});
+  const auto decision = policy::decideUsb(rules, combo.device);
+  CHECK(usbNodeChanges(combo, decision, {}) ==
+        std::vector<UsbNodeChange>{{"USB\\VID_1234&PID_5678&MI_00\\7&1&0&0000", false}});
+
+  // Refused by Windows (never started): nothing to do.
+  const auto refused = windowsUsbBus(comboStick(false), true).devices[0];
+  CHECK(usbNodeChanges(refused, decision, {}).empty());
+}
+
+TEST_CASE("USB-2: a single-function stick is disabled as a whole, and enabled once registered") {
+  const std::vector<PnpDevice> nodes{
+      node("USB\\VID_0951&PID_1666\\E0D55EA574DFF4B0", kRootHub, massStorage(), true)};
+  auto rules = allowlistRules();
+  const auto stick = windowsUsbBus(nodes, true).devices[0];
+  CHECK(stick.interface_nodes == std::vector<std::string>{stick.instance_id});
+  CHECK(usbNodeChanges(stick, policy::decideUsb(rules, stick.device), {}) ==
+        std::vector<UsbNodeChange>{{stick.instance_id, false}});
+
+  // Now disabled by mamori, then registered: enabled again. Disabled by someone else: left.
+  auto disabled_nodes = nodes;
+  disabled_nodes[0].started = false;
+  const auto disabled = windowsUsbBus(disabled_nodes, true).devices[0];
+  rules.allowlist.push_back({0x0951, 0x1666, "E0D55EA574DFF4B0", "会計課 USB-003", false});
+  const auto registered = policy::decideUsb(rules, disabled.device);
+  CHECK(registered.rule == UsbRule::kRegisteredMedium);
+  const std::vector<std::string> ours{"usb\\vid_0951&pid_1666\\e0d55ea574dff4b0"};
+  CHECK(usbNodeChanges(disabled, registered, ours) ==
+        std::vector<UsbNodeChange>{{stick.instance_id, true}});
+  CHECK(usbNodeChanges(disabled, registered, {}).empty());
+}
+
+TEST_CASE("USB-1: a composite device whose functions are not listed yet is never disabled") {
+  // Just plugged (or claimed whole by a vendor driver): no MI_xx children, so nothing is known
+  // of what it does; it might be a keyboard.
+  const std::vector<PnpDevice> nodes{
+      node("USB\\VID_1234&PID_5678\\0001", kRootHub, composite(), true, "Combo")};
+  const auto device = windowsUsbBus(nodes, true).devices[0];
+  CHECK(device.device.interfaces.empty());
+  const auto decision = policy::decideUsb(allowlistRules(), device.device);
+  CHECK(decision.rule == UsbRule::kUnclassified);
+  CHECK_FALSE(decision.authorize_device);
+  CHECK(usbNodeChanges(device, decision, {}).empty());
+}
+
+TEST_CASE("USB-1: a keyboard is never touched") {
+  const std::vector<PnpDevice> nodes{
+      node("USB\\VID_046D&PID_C31C\\5&1F2A3B4C&0&2", kRootHub, keyboard(), true)};
+  const auto keyboard_device = windowsUsbBus(nodes, true).devices[0];
+  auto rules = allowlistRules();
+  rules.mode = policy::UsbMode::kBlockAll;
+  CHECK(usbNodeChanges(keyboard_device, policy::decideUsb(rules, keyboard_device.device), {})
+            .empty());
+}
+
 }  // namespace
 }  // namespace mamori::platform

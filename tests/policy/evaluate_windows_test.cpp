@@ -127,3 +127,18 @@ TEST_CASE("PATCH-2: LTSC has a calendar of its own") {
   CHECK(ltsc.status == Status::kPass);
   CHECK(ltsc.warning);  // 2027-01-12 is within the 180-day warning
 }
+
+TEST_CASE("USB-1: a Windows PC without the storage restriction fails in Windows' own terms") {
+  auto facts = windowsPc("10.0.26100", "7171", "Enterprise", "Windows 11 Enterprise 24H2");
+  UsbInventory usb;
+  usb.controllers.push_back({R"(USB\ROOT_HUB30\4&2B4C3F1&0&0)", 1, std::nullopt});
+  facts.usb = usb;
+  const auto open = findingOf(facts, "USB-1");
+  CHECK(open.status == Status::kFail);
+  CHECK(open.evidence.en.find(R"(do not deny USB\Class_08)") != std::string::npos);
+  CHECK(open.evidence.en.find("authorized_default") == std::string::npos);
+
+  usb.controllers[0].authorized_default = 0;
+  facts.usb = usb;
+  CHECK(findingOf(facts, "USB-1").status == Status::kPass);
+}

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "facts_builder.hpp"
 #include "mamori/policy/evaluate.hpp"
 #include "registry.hpp"
@@ -32,6 +34,9 @@ TEST_CASE("registry: strings, expandable strings and DWORDs, absent and mistyped
   CHECK_FALSE(key->string("Missing"));
   CHECK(key->has("Name"));
   CHECK_FALSE(key->has("Missing"));
+  auto names = key->valueNames();
+  std::ranges::sort(names);
+  CHECK(names == std::vector<std::string>{"Count", "Name", "Path"});
 }
 
 TEST_CASE("registry: a key that does not exist is an error naming it") {

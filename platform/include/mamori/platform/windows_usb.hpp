@@ -21,6 +21,7 @@
 
 #include "mamori/policy/facts.hpp"
 #include "mamori/policy/policy.hpp"
+#include "mamori/policy/usb_decision.hpp"
 
 namespace mamori::platform {
 
@@ -91,10 +92,41 @@ std::string usbInstanceIdOf(const policy::RegisteredMedium& medium);
 /// Linux controller with authorized_default=0, and what USB-1 asks.
 bool deniesMassStorage(const DeviceInstallRestrictions& restrictions);
 
+/// One USB device and the device nodes behind its interfaces.
+struct WindowsUsbDevice {
+  policy::UsbDevice device;
+  std::string instance_id;
+  /// The node of each interface, in the order of `device.interfaces`: a composite device's
+  /// `MI_xx` children, else the device's own node (its single function).
+  std::vector<std::string> interface_nodes;
+};
+
+struct WindowsUsbBus {
+  std::vector<policy::UsbController> controllers;
+  std::vector<WindowsUsbDevice> devices;
+};
+
 /// Devices with their interfaces (a composite device's `MI_xx` children, else the device's own
 /// function as interface 0), root hubs as controllers whose `authorized_default` is 0 when
 /// `storage_denied` (Windows holds storage back on every port alike). Nodes that are neither
 /// are skipped.
+WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes, bool storage_denied);
 policy::UsbInventory windowsUsbInventory(std::span<const PnpDevice> nodes, bool storage_denied);
+
+/// A device node to disable or to enable again.
+struct UsbNodeChange {
+  std::string instance_id;
+  bool enable = false;
+  bool operator==(const UsbNodeChange&) const = default;
+};
+
+/// What makes the nodes of `device` match `decision`: a running function the decision blocks
+/// is disabled (a whole device when no interface may be used); a node mamori disabled earlier
+/// (`disabled_by_mamori`) that the decision allows is enabled again. Nodes Windows refused to
+/// install need nothing: they never started. Nodes someone else disabled are left alone, and so
+/// is an unclassified device (no function listed yet).
+std::vector<UsbNodeChange> usbNodeChanges(const WindowsUsbDevice& device,
+                                          const policy::UsbDecision& decision,
+                                          std::span<const std::string> disabled_by_mamori);
 
 }  // namespace mamori::platform

@@ -7,7 +7,7 @@
 
 #include "mamori/platform/usb_enforcer.hpp"
 
-namespace mamori::platform::linux {
+namespace mamori::platform {
 
 /// The last `capacity` decision latencies, summarised on demand. Recent ones only, so the
 /// figures describe the machine as it is now and memory stays bounded.
@@ -26,4 +26,4 @@ class LatencyWindow {
   std::size_t oldest_ = 0;  ///< where the next sample goes once the window is full
 };
 
-}  // namespace mamori::platform::linux
+}  // namespace mamori::platform

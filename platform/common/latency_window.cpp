@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace mamori::platform::linux {
+namespace mamori::platform {
 
 void LatencyWindow::add(std::chrono::microseconds latency) {
   if (samples_.size() < capacity_) {
@@ -30,4 +30,4 @@ UsbLatencySummary LatencyWindow::summary() const {
   return s;
 }
 
-}  // namespace mamori::platform::linux
+}  // namespace mamori::platform
