@@ -27,9 +27,10 @@ policy::DeviceIdentity readIdentity();
 /// the console user's hive when a user is logged on.
 policy::WindowsLogin readWindowsLogin();
 
-/// The Windows Update Agent's history: when an update was last installed successfully. Lists
-/// no packages (a Windows PC's patch level is its build, in the OS fact). The caller's thread
-/// must be in a COM apartment.
+/// The Windows Update Agent: when an update was last installed successfully (its history), and
+/// the security updates its last scan found and that are not installed (searched offline).
+/// Each part is unknown with WUA's error on its own. Lists no packages (a Windows PC's patch
+/// level is its build, in the OS fact). The caller's thread must be in a COM apartment.
 policy::Observed<policy::PackageInventory> readWindowsUpdate();
 
 /// An OLE automation date (days since 1899-12-30, UTC) as a time; nullopt when out of range.

@@ -87,10 +87,51 @@ void checkLastUpdate(const PackageInventory& inventory, const PatchRules& rules,
   t.failed |= days > *rules.max_days_since_update;
 }
 
+// Windows Update's own list of security updates not installed. Right after Patch Tuesday every
+// PC has some, for the days Windows takes to download, install and restart: an update fails
+// PATCH-1 only once it has waited longer than the policy lets updates stall.
+void checkPendingUpdates(const PackageInventory& inventory, const PatchRules& rules, TimePoint now,
+                         Tally& t) {
+  if (!inventory.pending_security_updates) return;
+  const auto& pending = *inventory.pending_security_updates;
+  if (!pending.known()) {
+    append(t.evidence, reasonText(pending.reason()));
+    t.unsure = true;
+    return;
+  }
+  if (pending->empty()) {
+    append(t.evidence, {"未適用のセキュリティ更新なし", "no security update waiting"});
+    return;
+  }
+  std::string overdue;
+  std::size_t late = 0;
+  for (const auto& update : pending.value()) {
+    if (!rules.max_days_since_update ||
+        daysBetween(update.released, now) <= *rules.max_days_since_update) {
+      continue;
+    }
+    if (++late <= 3) overdue += (overdue.empty() ? "" : "; ") + update.title;
+  }
+  const auto n = std::to_string(pending->size());
+  if (late == 0) {
+    append(t.evidence, {"未適用のセキュリティ更新 " + n + " 件（期限内）",
+                        n + " security updates waiting, none overdue"});
+    return;
+  }
+  const auto limit = daysText(*rules.max_days_since_update);
+  const auto more = late > 3 ? " ..." : "";
+  append(t.evidence, {"未適用のセキュリティ更新 " + n + " 件、うち " + std::to_string(late) +
+                          " 件は公開から" + limit.ja + "超: " + overdue + more,
+                      n + " security updates waiting, " + std::to_string(late) +
+                          " released more than " + limit.en + " ago: " + overdue + more});
+  t.failed = true;
+}
+
 }  // namespace
 
 // PATCH-1 (第116条): security fixes applied: no package (on Windows: no OS build) below the
-// baseline, and updates not stalled for longer than the policy allows.
+// baseline, updates not stalled for longer than the policy allows, and on Windows no security
+// update left waiting for longer than that.
 Finding securityUpdatesApplied(const Context& c) {
   constexpr std::string_view kId = "PATCH-1";
   const Text fix{
@@ -110,6 +151,7 @@ Finding securityUpdatesApplied(const Context& c) {
     // A Windows inventory lists no packages: its baseline is the build, checked above.
     if (!windows) checkPackages(c.facts.packages.value(), rules, t);
     checkLastUpdate(c.facts.packages.value(), rules, c.now, t);
+    checkPendingUpdates(c.facts.packages.value(), rules, c.now, t);
   }
   if (t.evidence.empty()) {
     t.evidence = {"ポリシーは更新基準を定めていません", "the policy sets no update baseline"};

@@ -150,6 +150,28 @@ AntiMalwareProduct decodeProduct(const json::Node& node) {
   return p;
 }
 
+// A report lists a month or two of Windows updates; more is not a PC's posture but noise.
+constexpr std::size_t kMaxPendingUpdates = 500;
+
+std::vector<PendingUpdate> decodePendingUpdates(const json::Node& node) {
+  const auto items = node.array();
+  if (items.size() > kMaxPendingUpdates) {
+    node.fail("lists more than " + std::to_string(kMaxPendingUpdates) + " updates");
+  }
+  std::vector<PendingUpdate> updates;
+  for (const auto& item : items) {
+    json::Fields f(item);
+    PendingUpdate u;
+    const auto title = f.required("title");
+    u.title = std::string(title.nonEmptyString());
+    if (u.title.size() > 512) title.fail("is longer than 512 bytes");
+    u.released = decodeTime(f.required("released"));
+    f.finish();
+    updates.push_back(std::move(u));
+  }
+  return updates;
+}
+
 PackageInventory decodePackages(const json::Node& node) {
   json::Fields f(node);
   PackageInventory inventory;
@@ -163,6 +185,10 @@ PackageInventory decodePackages(const json::Node& node) {
                                   std::string(pf.required("version").nonEmptyString()),
                                   decodeString(pf.required("architecture"))});
     pf.finish();
+  }
+  if (const auto pending = f.optional("pending_security_updates")) {
+    inventory.pending_security_updates =
+        decodeObserved<std::vector<PendingUpdate>>(*pending, decodePendingUpdates);
   }
   if (count.integer(0, INT64_MAX) != static_cast<std::int64_t>(inventory.packages.size())) {
     count.fail("does not match the number of installed packages listed");

@@ -28,6 +28,7 @@ js::value encode(const FaillockConfig& f);
 js::value encode(const ScreenLockSettings& s);
 js::value encode(const std::vector<SshdSettings>& views);
 js::value encode(const std::vector<std::string>& names) { return js::value_from(names); }
+js::value encode(const std::vector<PendingUpdate>& updates);
 
 js::value encode(const UsbAuditLog& log) {
   return js::object{{"events", log.events},
@@ -128,10 +129,22 @@ js::value encode(const PackageInventory& inventory) {
     installed.push_back(
         js::object{{"name", p.name}, {"version", p.version}, {"architecture", p.architecture}});
   }
-  return js::object{{"manager", inventory.manager},
-                    {"count", inventory.packages.size()},
-                    {"last_change", encode(inventory.last_change)},
-                    {"installed", std::move(installed)}};
+  js::object out{{"manager", inventory.manager},
+                 {"count", inventory.packages.size()},
+                 {"last_change", encode(inventory.last_change)},
+                 {"installed", std::move(installed)}};
+  if (inventory.pending_security_updates) {
+    out["pending_security_updates"] = encode(*inventory.pending_security_updates);
+  }
+  return out;
+}
+
+js::value encode(const std::vector<PendingUpdate>& updates) {
+  js::array out;
+  for (const auto& u : updates) {
+    out.push_back(js::object{{"title", u.title}, {"released", encode(u.released)}});
+  }
+  return out;
 }
 
 // ---- login -----------------------------------------------------------------------------------

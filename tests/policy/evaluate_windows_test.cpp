@@ -142,3 +142,39 @@ TEST_CASE("USB-1: a Windows PC without the storage restriction fails in Windows'
   facts.usb = usb;
   CHECK(findingOf(facts, "USB-1").status == Status::kPass);
 }
+
+TEST_CASE("PATCH-1: a security update waiting longer than the update window fails, naming it") {
+  auto facts = windowsPc("10.0.26100", "7171", "Enterprise", "Windows 11 Enterprise 24H2");
+  auto updates = facts.packages.value();
+  updates.pending_security_updates = std::vector<PendingUpdate>{
+      {"2026-09 Cumulative Update for Windows 11 Version 24H2 (KB5065426)",
+       kNow - std::chrono::days{45}},
+      {"2026-11 Cumulative Update for Windows 11 Version 24H2 (KB5068861)",
+       kNow - std::chrono::days{5}}};
+  facts.packages = updates;
+  const auto late = findingOf(facts, "PATCH-1");
+  CHECK(late.status == Status::kFail);
+  CHECK(late.evidence.en.find("2 security updates waiting, 1 released more than 30 days ago: "
+                              "2026-09 Cumulative Update") != std::string::npos);
+  CHECK(late.evidence.en.find("KB5068861") == std::string::npos);  // within the window
+
+  // Days after Patch Tuesday every PC has some: not a failure yet.
+  updates.pending_security_updates->value().erase(
+      updates.pending_security_updates->value().begin());
+  facts.packages = updates;
+  const auto fresh = findingOf(facts, "PATCH-1");
+  CHECK(fresh.status == Status::kPass);
+  CHECK(fresh.evidence.en.find("1 security updates waiting, none overdue") != std::string::npos);
+
+  updates.pending_security_updates = std::vector<PendingUpdate>{};
+  facts.packages = updates;
+  CHECK(findingOf(facts, "PATCH-1").evidence.en.find("no security update waiting") !=
+        std::string::npos);
+
+  updates.pending_security_updates = Observed<std::vector<PendingUpdate>>::unknown(
+      "Windows Update Agent: Search failed: 0x80240438");
+  facts.packages = updates;
+  const auto unread = findingOf(facts, "PATCH-1");
+  CHECK(unread.status == Status::kUnknown);
+  CHECK(unread.evidence.en.find("0x80240438") != std::string::npos);
+}

@@ -71,6 +71,34 @@ TEST_CASE("facts JSON: Windows login facts and unobserved facts survive the trip
   CHECK(toJson(*decoded) == toJson(facts));
 }
 
+TEST_CASE("facts JSON: Windows Update's pending security updates survive the trip, or its error") {
+  auto facts = healthyFacts();
+  PackageInventory updates;
+  updates.manager = "windows-update";
+  updates.last_change = kNow - std::chrono::days{3};
+  updates.pending_security_updates = std::vector<PendingUpdate>{
+      {"2026-11 Cumulative Update for Windows 11 Version 24H2 (KB5068861)",
+       kNow - std::chrono::days{20}}};
+  facts.packages = updates;
+  auto decoded = factsFromJson(toJson(facts));
+  REQUIRE(decoded.has_value());
+  REQUIRE(decoded->packages->pending_security_updates);
+  CHECK(decoded->packages->pending_security_updates->value() ==
+        updates.pending_security_updates->value());
+  CHECK(toJson(*decoded) == toJson(facts));
+
+  updates.pending_security_updates =
+      Observed<std::vector<PendingUpdate>>::unknown("Windows Update Agent: Search failed");
+  facts.packages = updates;
+  decoded = factsFromJson(toJson(facts));
+  REQUIRE(decoded.has_value());
+  CHECK(decoded->packages->pending_security_updates->reason() ==
+        "Windows Update Agent: Search failed");
+
+  // dpkg keeps no such list: the key is absent, and stays so.
+  CHECK_FALSE(factsFromJson(toJson(healthyFacts()))->packages->pending_security_updates);
+}
+
 TEST_CASE("facts JSON: a malformed report names the path and the reason") {
   const auto good = toJson(richFacts());
   struct Case {
@@ -90,6 +118,9 @@ TEST_CASE("facts JSON: a malformed report names the path and the reason") {
        "[0,1] does not hold 32 actions (one per code)"},
       {with(good, {"login"}, js::object{}), "$.login",
        R"(must hold exactly one of "linux" and "windows")"},
+      {with(good, {"packages", "pending_security_updates"},
+            js::array{js::object{{"title", ""}, {"released", "2026-11-11T00:00:00Z"}}}),
+       "$.packages.pending_security_updates[0].title", "must not be empty"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.field);

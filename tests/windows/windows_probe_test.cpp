@@ -22,8 +22,22 @@ TEST_CASE("probe: collect() on wine gives a Windows OS, an identity and a judgea
   // Wine has neither Security Center nor Defender: unknown, and the reason says why.
   if (!facts.antimalware.known())
     CHECK(facts.antimalware.reason().find("WMI") != std::string::npos);
+  // Wine's Windows Update Agent exists but implements neither the history nor the search: each
+  // part is unknown with WUA's own error, and the PC is still judged.
+  std::string updates;
   if (!facts.packages.known()) {
     CHECK(facts.packages.reason().starts_with("Windows Update Agent: "));
+    updates = facts.packages.reason();
+  } else {
+    CHECK(facts.packages->manager == "windows-update");
+    REQUIRE(facts.packages->pending_security_updates);
+    const auto& last = facts.packages->last_change;
+    const auto& pending = *facts.packages->pending_security_updates;
+    if (!last.known()) CHECK(last.reason().starts_with("Windows Update Agent: "));
+    if (!pending.known()) CHECK(pending.reason().starts_with("Windows Update Agent: "));
+    updates = "last installation " + (last.known() ? std::string("read") : last.reason()) +
+              "; pending security updates " +
+              (pending.known() ? std::to_string(pending->size()) : pending.reason());
   }
   // SetupAPI works on wine; its USB bus is empty.
   REQUIRE_MESSAGE(facts.usb.known(), facts.usb.reason());
@@ -37,7 +51,7 @@ TEST_CASE("probe: collect() on wine gives a Windows OS, an identity and a judgea
           "anti-malware: ",
           facts.antimalware.known() ? std::to_string(facts.antimalware->size()) + " products"
                                     : facts.antimalware.reason(),
-          "; updates: ", facts.packages.known() ? "history read" : facts.packages.reason());
+          "; updates: ", updates);
 }
 
 }  // namespace

@@ -129,10 +129,20 @@ struct InstalledPackage {
   std::string architecture;
 };
 
+/// A security update Windows Update offers this PC and has not installed.
+struct PendingUpdate {
+  std::string title;   ///< `2025-11 Cumulative Update for Windows 11 Version 24H2 ... (KB5068861)`
+  TimePoint released;  ///< when Microsoft offered it (IUpdate::LastDeploymentChangeTime)
+  bool operator==(const PendingUpdate&) const = default;
+};
+
 struct PackageInventory {
-  std::string manager;                     ///< `dpkg`
+  std::string manager;                     ///< `dpkg`, `windows-update`
   std::vector<InstalledPackage> packages;  ///< sorted by name
   Observed<TimePoint> last_change;         ///< last install / upgrade / removal
+  /// Windows: the security updates Windows Update knows of and has not installed (its last
+  /// scan, read offline). Nullopt where the package manager keeps no such list (dpkg).
+  std::optional<Observed<std::vector<PendingUpdate>>> pending_security_updates;
 
   /// Every installed instance of `name` (multiarch installs one per architecture); empty when
   /// not installed.
