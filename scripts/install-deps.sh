@@ -13,7 +13,7 @@ packages=(
   postgresql-15                  # the storage tests run against a real PostgreSQL 15 cluster
   freeradius freeradius-rest freeradius-utils  # rlm_rest and radclient for the RADIUS test
   curl jq openssl sqlite3 iproute2  # the integration tests drive the collector as a client would
-  nftables  # quarantine on the PC: the tests check every rule set mamori writes with nft -c
+  nftables libnftables-dev  # quarantine on the PC: mamori's table through libnftables
   # The USB e2e test (tests/e2e/usb) boots Debian's own kernel in QEMU with a busybox initramfs;
   # kmod resolves and indexes its modules, python3 drives QMP. linux-image-amd64 pulls in
   # initramfs-tools, whose first run costs about a minute.

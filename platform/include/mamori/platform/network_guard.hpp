@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,5 +61,9 @@ class NetworkGuard {
   /// The mode in force now, read back from the OS (the agent reconciles with it at start).
   [[nodiscard]] virtual std::expected<NetworkMode, Error> current() const = 0;
 };
+
+/// This OS's guard (Linux: nftables through libnftables). Needs the right to change the firewall
+/// (root, or CAP_NET_ADMIN) for apply() and current().
+std::expected<std::unique_ptr<NetworkGuard>, Error> makeNetworkGuard();
 
 }  // namespace mamori::platform
