@@ -1,6 +1,16 @@
 #include "mamori/policy/policy.hpp"
 
 namespace mamori::policy {
+
+std::string_view localQuarantineId(LocalQuarantine mode) {
+  switch (mode) {
+    case LocalQuarantine::kOff: return "off";
+    case LocalQuarantine::kOnQuarantine: return "on_quarantine";
+    case LocalQuarantine::kFailClosed: return "fail_closed";
+  }
+  return "?";
+}
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -20,6 +30,7 @@ Profile mynumberProfile() {
   p.mfa.max_screen_lock_delay = 300s;
   p.admission.quarantine_severity = Severity::kMedium;
   p.admission.on_unknown = UnknownAction::kQuarantine;
+  p.admission.local_quarantine = LocalQuarantine::kFailClosed;
   p.admission.report_freshness = 12h;  // two missed half-day cycles are too many here
   return p;
 }

@@ -1,6 +1,7 @@
 #include "policy_sections.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "mamori/policy/debian_version.hpp"
@@ -220,6 +221,30 @@ void applyMfa(const json::Node& node, Segment segment, MfaRules& mfa) {
   }
 }
 
+// `deb.debian.org:443`, `192.0.2.7:80`, `[2001:db8::7]:443`.
+RemediationEndpoint decodeRemediation(const json::Node& node) {
+  const auto text = node.nonEmptyString();
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) node.fail("is not HOST:PORT");
+  auto host = text.substr(0, colon);
+  if (host.starts_with('[') && host.ends_with(']')) {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    node.fail("is not HOST:PORT (write an IPv6 address in brackets)");
+  }
+  const bool host_ok = !host.empty() && std::ranges::all_of(host, [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':';
+  });
+  if (!host_ok) node.fail("does not name a host (letters, digits, dots, hyphens)");
+  unsigned port = 0;
+  const auto digits = text.substr(colon + 1);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || port == 0 || port > 65535) {
+    node.fail("has no port between 1 and 65535");
+  }
+  return {std::string(host), static_cast<std::uint16_t>(port)};
+}
+
 void applyAdmission(const json::Node& node, Segment segment, AdmissionRules& admission) {
   json::Fields f(node);
   if (auto n = f.optional("quarantine_severity")) {
@@ -246,6 +271,20 @@ void applyAdmission(const json::Node& node, Segment segment, AdmissionRules& adm
       }
       admission.grace[id] = std::chrono::hours{hours.integer(1, 24 * 31)};
     }
+  }
+  if (auto n = f.optional("local_quarantine")) {
+    admission.local_quarantine =
+        static_cast<LocalQuarantine>(n->oneOf({"off", "on_quarantine", "fail_closed"}));
+    if (segment == Segment::kMynumber &&
+        admission.local_quarantine != LocalQuarantine::kFailClosed) {
+      n->fail(
+          "is not allowed for the mynumber segment: the PC stays off the network until the "
+          "collector admits it (fail-closed); only \"fail_closed\"");
+    }
+  }
+  if (auto n = f.optional("remediation")) {
+    admission.remediation.clear();
+    for (const auto& item : n->array()) admission.remediation.push_back(decodeRemediation(item));
   }
   f.finish();
 }

@@ -23,6 +23,24 @@ Error rejection(std::string_view text) {
 
 }  // namespace
 
+TEST_CASE("NET-2: quarantine on the PC: fail-closed for mynumber, and the remediation hosts") {
+  const auto defaults = parsePolicy(doc(""));
+  REQUIRE(defaults);
+  CHECK(defaults->profile(Segment::kMynumber).admission.local_quarantine ==
+        LocalQuarantine::kFailClosed);
+  CHECK(defaults->profile(Segment::kLgwan).admission.local_quarantine ==
+        LocalQuarantine::kOnQuarantine);
+  const auto p = parsePolicy(doc(R"(
+    "common": {"admission": {"remediation": ["deb.debian.org:443", "[2001:db8::7]:80"]}},
+    "segments": {"internet": {"admission": {"local_quarantine": "off"}}})"));
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().describe()));
+  const auto& lgwan = p->profile(Segment::kLgwan).admission;
+  CHECK(lgwan.remediation ==
+        std::vector<RemediationEndpoint>{{"deb.debian.org", 443}, {"2001:db8::7", 80}});
+  CHECK(p->profile(Segment::kInternet).admission.local_quarantine == LocalQuarantine::kOff);
+  CHECK(localQuarantineId(LocalQuarantine::kFailClosed) == "fail_closed");
+}
+
 TEST_CASE("a minimal policy keeps every built-in default") {
   const auto p = parsePolicy(doc(""));
   REQUIRE(p.has_value());
@@ -210,6 +228,20 @@ TEST_CASE("every validation error names the path, the value and the reason") {
       {doc(R"("segments": {"mynumber": {"admission": {"on_unknown": "admit"}}})"),
        "$.segments.mynumber.admission.on_unknown",
        R"("admit" is not allowed for the mynumber segment: an unverified terminal stays out (fail-closed); only "quarantine")"},
+      {doc(R"("segments": {"mynumber": {"admission": {"local_quarantine": "on_quarantine"}}})"),
+       "$.segments.mynumber.admission.local_quarantine",
+       R"("on_quarantine" is not allowed for the mynumber segment: the PC stays off the network until the collector admits it (fail-closed); only "fail_closed")"},
+      {doc(R"("common": {"admission": {"remediation": ["deb.debian.org"]}})"),
+       "$.common.admission.remediation[0]", R"("deb.debian.org" is not HOST:PORT)"},
+      {doc(R"("common": {"admission": {"remediation": ["deb.debian.org:0"]}})"),
+       "$.common.admission.remediation[0]",
+       R"("deb.debian.org:0" has no port between 1 and 65535)"},
+      {doc(R"("common": {"admission": {"remediation": ["2001:db8::7:443"]}})"),
+       "$.common.admission.remediation[0]",
+       R"("2001:db8::7:443" is not HOST:PORT (write an IPv6 address in brackets))"},
+      {doc(R"("common": {"admission": {"remediation": ["mirror/x:80"]}})"),
+       "$.common.admission.remediation[0]",
+       R"("mirror/x:80" does not name a host (letters, digits, dots, hyphens))"},
       {doc(R"("segments": {"mynumber": {"mfa": {"required_kinds": 1}}})"),
        "$.segments.mynumber.mfa.required_kinds",
        "1 is not allowed for the mynumber segment: logins need two of knowledge, possession and "

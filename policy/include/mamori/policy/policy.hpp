@@ -114,6 +114,24 @@ struct MfaRules {
 /// What an unknown finding does to admission.
 enum class UnknownAction { kQuarantine, kWarn, kAdmit };
 
+/// Quarantine on the PC itself (NET-2, for networks without 802.1X): whether the agent's own
+/// firewall follows the collector's admission.
+enum class LocalQuarantine {
+  kOff,           ///< the network (802.1X, MAB) does it, or nobody
+  kOnQuarantine,  ///< when the collector's admission says quarantine
+  kFailClosed,    ///< also while the agent has no fresh admission, from boot (mynumber)
+};
+
+/// `off`, `on_quarantine`, `fail_closed`.
+std::string_view localQuarantineId(LocalQuarantine mode);
+
+/// A host the PC may still reach in quarantine, to get well again: `deb.debian.org:443`.
+struct RemediationEndpoint {
+  std::string host;  ///< a DNS name or a literal address
+  std::uint16_t port = 0;
+  bool operator==(const RemediationEndpoint&) const = default;
+};
+
 struct AdmissionRules {
   /// Failures at or above this severity quarantine; lighter ones only warn.
   Severity quarantine_severity = Severity::kHigh;
@@ -124,6 +142,10 @@ struct AdmissionRules {
   /// Grace periods (PacketFence-style): requirement id -> how long a new failure of it only
   /// warns before it quarantines. Requirements not listed have none.
   std::map<std::string, std::chrono::hours, std::less<>> grace;
+  LocalQuarantine local_quarantine = LocalQuarantine::kOnQuarantine;
+  /// Reachable in quarantine besides DNS, DHCP and the collector: update mirrors, AV pattern
+  /// servers.
+  std::vector<RemediationEndpoint> remediation;
 };
 
 /// Everything a segment demands. Built-in defaults per segment; a policy file overrides fields.
