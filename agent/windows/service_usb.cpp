@@ -41,9 +41,7 @@ std::unique_ptr<ServiceUsb> ServiceUsb::start(const policy::Policy& policy, poli
 }
 
 ServiceUsb::~ServiceUsb() {
-  if (notification_) UnregisterDeviceNotification(notification_);
-  enforcer_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) (void)stop(std::chrono::milliseconds{INFINITE});
   CloseHandle(finished_);
 }
 

@@ -163,7 +163,7 @@ bool deniesMassStorage(const DeviceInstallRestrictions& restrictions) {
   });
 }
 
-WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes, bool storage_denied) {
+WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes) {
   WindowsUsbBus bus;
   // Interface functions by their parent's instance id (case-insensitive, as Windows compares).
   std::map<std::string, std::vector<std::pair<std::uint8_t, const PnpDevice*>>> children;
@@ -175,10 +175,7 @@ WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes, bool storage_denie
   }
   for (const auto& node : nodes) {
     if (isUsbRootHub(node.instance_id)) {
-      policy::UsbController controller;
-      controller.name = node.instance_id;
-      controller.authorized_default = storage_denied ? 0 : 1;
-      bus.controllers.push_back(std::move(controller));
+      bus.root_hubs.push_back(node.instance_id);
       continue;
     }
     const auto id = parseUsbInstanceId(node.instance_id);
@@ -211,9 +208,14 @@ WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes, bool storage_denie
 }
 
 policy::UsbInventory windowsUsbInventory(std::span<const PnpDevice> nodes, bool storage_denied) {
-  auto bus = windowsUsbBus(nodes, storage_denied);
+  auto bus = windowsUsbBus(nodes);
   policy::UsbInventory inventory;
-  inventory.controllers = std::move(bus.controllers);
+  for (auto& hub : bus.root_hubs) {
+    policy::UsbController controller;
+    controller.name = std::move(hub);
+    controller.authorized_default = storage_denied ? 0 : 1;
+    inventory.controllers.push_back(std::move(controller));
+  }
   for (auto& entry : bus.devices) inventory.devices.push_back(std::move(entry.device));
   return inventory;
 }

@@ -4,8 +4,12 @@
 // owning interface pointer.
 
 #include <objbase.h>
+#include <oleauto.h>
 
+#include <string_view>
 #include <utility>
+
+#include "wide_string.hpp"
 
 namespace mamori::platform::windows {
 
@@ -41,6 +45,25 @@ class ComPtr {
 
  private:
   T* p_ = nullptr;
+};
+
+/// An owned BSTR: made from UTF-8 for a call's input, or filled by a call's out-parameter.
+class Bstr {
+ public:
+  Bstr() = default;
+  explicit Bstr(std::string_view utf8) : s_(SysAllocString(widen(utf8).c_str())) {}
+  ~Bstr() { SysFreeString(s_); }
+  Bstr(const Bstr&) = delete;
+  Bstr& operator=(const Bstr&) = delete;
+  operator BSTR() const { return s_; }  // NOLINT: passed straight to COM calls
+  /// For out-parameters; the string must be empty.
+  BSTR* out() { return &s_; }
+  [[nodiscard]] std::string utf8() const {
+    return s_ ? narrow(std::wstring_view(s_, SysStringLen(s_))) : std::string();
+  }
+
+ private:
+  BSTR s_ = nullptr;
 };
 
 }  // namespace mamori::platform::windows

@@ -7,12 +7,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cwctype>
 #include <string_view>
 
+#include "../decode/text_lines.hpp"
 #include "com.hpp"
 #include "system_readers.hpp"
-#include "wide_string.hpp"
 #include "windows_error.hpp"
 
 namespace mamori::platform::windows {
@@ -24,7 +23,7 @@ constexpr CLSID kUpdateSession = {
 // The history is newest first; a month's updates fit in far fewer entries.
 constexpr LONG kHistoryEntries = 200;
 // {0FA1201D-4330-4FA8-8AE9-B877473B6441}: the update classification "Security Updates".
-constexpr std::wstring_view kSecurityUpdates = L"0fa1201d-4330-4fa8-8ae9-b877473b6441";
+constexpr std::string_view kSecurityUpdates = "0fa1201d-4330-4fa8-8ae9-b877473b6441";
 
 }  // namespace
 
@@ -42,26 +41,6 @@ std::string failure(std::string_view step, HRESULT hr) {
   return "Windows Update Agent: " + std::string(step) + " failed: " + describeHresult(hr);
 }
 
-// A BSTR out-parameter, freed when done.
-class OwnedBstr {
- public:
-  OwnedBstr() = default;
-  OwnedBstr(const OwnedBstr&) = delete;
-  OwnedBstr& operator=(const OwnedBstr&) = delete;
-  ~OwnedBstr() { SysFreeString(s_); }
-  BSTR* out() { return &s_; }
-  [[nodiscard]] std::wstring_view view() const {
-    return s_ ? std::wstring_view(s_, SysStringLen(s_)) : std::wstring_view();
-  }
-
- private:
-  BSTR s_ = nullptr;
-};
-
-bool equalsIgnoringCase(std::wstring_view a, std::wstring_view b) {
-  return std::ranges::equal(a, b, [](wchar_t x, wchar_t y) { return towlower(x) == towlower(y); });
-}
-
 bool isSecurityUpdate(IUpdate* update) {
   ComPtr<ICategoryCollection> categories;
   if (FAILED(update->get_Categories(categories.out()))) return false;
@@ -69,10 +48,10 @@ bool isSecurityUpdate(IUpdate* update) {
   if (FAILED(categories->get_Count(&count))) return false;
   for (LONG i = 0; i < count; ++i) {
     ComPtr<ICategory> category;
-    OwnedBstr id;
+    Bstr id;
     if (SUCCEEDED(categories->get_Item(i, category.out())) &&
         SUCCEEDED(category->get_CategoryID(id.out())) &&
-        equalsIgnoringCase(id.view(), kSecurityUpdates)) {
+        textscan::equalsIgnoringCase(id.utf8(), kSecurityUpdates)) {
       return true;
     }
   }
@@ -119,10 +98,9 @@ policy::Observed<std::vector<policy::PendingUpdate>> pendingSecurityUpdates(
   using Result = policy::Observed<std::vector<policy::PendingUpdate>>;
   HRESULT hr = searcher->put_Online(VARIANT_FALSE);
   if (FAILED(hr)) return Result::unknown(failure("put_Online", hr));
-  BSTR criteria = SysAllocString(L"IsInstalled=0 and IsHidden=0 and Type='Software'");
+  const Bstr criteria("IsInstalled=0 and IsHidden=0 and Type='Software'");
   ComPtr<ISearchResult> found;
   hr = searcher->Search(criteria, found.out());
-  SysFreeString(criteria);
   if (FAILED(hr)) return Result::unknown(failure("Search", hr));
   ComPtr<IUpdateCollection> updates;
   if (FAILED(hr = found->get_Updates(updates.out()))) {
@@ -134,14 +112,14 @@ policy::Observed<std::vector<policy::PendingUpdate>> pendingSecurityUpdates(
   for (LONG i = 0; i < count; ++i) {
     ComPtr<IUpdate> update;
     if (FAILED(updates->get_Item(i, update.out())) || !isSecurityUpdate(update.get())) continue;
-    OwnedBstr title;
+    Bstr title;
     DATE released = 0;
     if (FAILED(update->get_Title(title.out())) ||
         FAILED(update->get_LastDeploymentChangeTime(&released))) {
       continue;
     }
     if (const auto when = fromOleDate(released)) {
-      pending.push_back({narrow(title.view()), *when});
+      pending.push_back({title.utf8(), *when});
     }
   }
   return pending;

@@ -129,9 +129,7 @@ class PnpUsbEnforcer final : public WindowsUsbEnforcer {
                                    std::optional<std::chrono::steady_clock::time_point> received) {
     const auto nodes = parts_.read_nodes();
     if (!nodes) return std::unexpected(ioError(nodes.error()));
-    const auto restrictions = readDeviceInstallRestrictions();
-    const bool storage_denied = restrictions && deniesMassStorage(*restrictions);
-    const auto bus = windowsUsbBus(*nodes, storage_denied);
+    const auto bus = windowsUsbBus(*nodes);
     auto disabled = disabledByMamori();
     std::set<std::string> present;
     for (const auto& entry : bus.devices) {

@@ -12,18 +12,6 @@ namespace {
 // WMI answers a local query in milliseconds; a provider that hangs must not stall the cycle.
 constexpr long kNextTimeoutMs = 15'000;
 
-class Bstr {
- public:
-  explicit Bstr(std::string_view utf8) : s_(SysAllocString(widen(utf8).c_str())) {}
-  ~Bstr() { SysFreeString(s_); }
-  Bstr(const Bstr&) = delete;
-  Bstr& operator=(const Bstr&) = delete;
-  operator BSTR() const { return s_; }  // NOLINT: passed straight to COM calls
-
- private:
-  BSTR s_;
-};
-
 std::optional<WmiValue> valueOf(const VARIANT& v) {
   switch (V_VT(&v)) {
     case VT_BOOL: return V_BOOL(&v) != VARIANT_FALSE;

@@ -141,7 +141,7 @@ Finding securityUpdatesApplied(const Context& c) {
       "Update), as the information system administrator directs."};
   const auto& rules = c.profile.patches;
   Tally t;
-  const bool windows = c.facts.os.known() && !c.facts.os->build.empty();
+  const bool windows = c.windows();
   if (windows) checkWindowsBuild(c.facts.os.value(), rules, t);
   if (!c.facts.packages.known()) {
     if (!windows) return unknown(kId, reasonText(c.facts.packages.reason()), fix);

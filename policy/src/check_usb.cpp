@@ -56,16 +56,16 @@ Finding usbStorageBlocked(const Context& c) {
               "blocking active: new devices wait for a decision on all " + n + " USB controllers"});
   }
   // On Windows every root hub shares one setting: the Device Installation Restrictions.
-  const bool windows = c.facts.os.known() && c.facts.os->id == "windows";
   return fail(
       kId,
-      windows ? Text{"USB記憶媒体が遮断されていません: デバイスのインストール制限が USB\\Class_08 "
-                     "を拒否していません",
-                     "USB storage is not blocked: the Device Installation Restrictions do not "
-                     "deny USB\\Class_08, so Windows installs any USB stick"}
-              : Text{"USB記憶媒体が遮断されていません: " + open + " は新しい機器を自動で許可します",
-                     "USB storage is not blocked: " + open +
-                         " authorise new devices automatically (authorized_default=1)"},
+      c.windows()
+          ? Text{"USB記憶媒体が遮断されていません: デバイスのインストール制限が USB\\Class_08 "
+                 "を拒否していません",
+                 "USB storage is not blocked: the Device Installation Restrictions do not "
+                 "deny USB\\Class_08, so Windows installs any USB stick"}
+          : Text{"USB記憶媒体が遮断されていません: " + open + " は新しい機器を自動で許可します",
+                 "USB storage is not blocked: " + open +
+                     " authorise new devices automatically (authorized_default=1)"},
       {"mamori エージェントのサービスを起動してください。解消しない場合は情報システム管理者に"
        "連絡してください。",
        "Start the mamori agent service, which locks the USB ports. If this persists, "

@@ -17,6 +17,9 @@ struct Context {
   Segment segment;
   const PostureFacts& facts;
   TimePoint now;
+
+  /// The facts come from a Windows PC (os-release id `windows`).
+  [[nodiscard]] bool windows() const { return facts.os.known() && facts.os->id == "windows"; }
 };
 
 Finding usbStorageBlocked(const Context& c);       // USB-1

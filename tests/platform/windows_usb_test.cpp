@@ -196,7 +196,7 @@ std::vector<PnpDevice> comboStick(bool storage_running) {
 TEST_CASE("USB-2: a running storage function of an unregistered stick is disabled, and only it") {
   const auto rules = allowlistRules();
   // Installed before mamori's restrictions were in force: the storage function runs.
-  const auto bus = windowsUsbBus(comboStick(true), true);
+  const auto bus = windowsUsbBus(comboStick(true));
   REQUIRE(bus.devices.size() == 1);
   const auto& combo = bus.devices[0];
   CHECK(combo.interface_nodes ==
@@ -207,7 +207,7 @@ TEST_CASE("USB-2: a running storage function of an unregistered stick is disable
         std::vector<UsbNodeChange>{{"USB\\VID_1234&PID_5678&MI_00\\7&1&0&0000", false}});
 
   // Refused by Windows (never started): nothing to do.
-  const auto refused = windowsUsbBus(comboStick(false), true).devices[0];
+  const auto refused = windowsUsbBus(comboStick(false)).devices[0];
   CHECK(usbNodeChanges(refused, decision, {}).empty());
 }
 
@@ -215,7 +215,7 @@ TEST_CASE("USB-2: a single-function stick is disabled as a whole, and enabled on
   const std::vector<PnpDevice> nodes{
       node("USB\\VID_0951&PID_1666\\E0D55EA574DFF4B0", kRootHub, massStorage(), true)};
   auto rules = allowlistRules();
-  const auto stick = windowsUsbBus(nodes, true).devices[0];
+  const auto stick = windowsUsbBus(nodes).devices[0];
   CHECK(stick.interface_nodes == std::vector<std::string>{stick.instance_id});
   CHECK(usbNodeChanges(stick, policy::decideUsb(rules, stick.device), {}) ==
         std::vector<UsbNodeChange>{{stick.instance_id, false}});
@@ -223,7 +223,7 @@ TEST_CASE("USB-2: a single-function stick is disabled as a whole, and enabled on
   // Now disabled by mamori, then registered: enabled again. Disabled by someone else: left.
   auto disabled_nodes = nodes;
   disabled_nodes[0].started = false;
-  const auto disabled = windowsUsbBus(disabled_nodes, true).devices[0];
+  const auto disabled = windowsUsbBus(disabled_nodes).devices[0];
   rules.allowlist.push_back({0x0951, 0x1666, "E0D55EA574DFF4B0", "会計課 USB-003", false});
   const auto registered = policy::decideUsb(rules, disabled.device);
   CHECK(registered.rule == UsbRule::kRegisteredMedium);
@@ -238,7 +238,7 @@ TEST_CASE("USB-1: a composite device whose functions are not listed yet is never
   // of what it does; it might be a keyboard.
   const std::vector<PnpDevice> nodes{
       node("USB\\VID_1234&PID_5678\\0001", kRootHub, composite(), true, "Combo")};
-  const auto device = windowsUsbBus(nodes, true).devices[0];
+  const auto device = windowsUsbBus(nodes).devices[0];
   CHECK(device.device.interfaces.empty());
   const auto decision = policy::decideUsb(allowlistRules(), device.device);
   CHECK(decision.rule == UsbRule::kUnclassified);
@@ -249,7 +249,7 @@ TEST_CASE("USB-1: a composite device whose functions are not listed yet is never
 TEST_CASE("USB-1: a keyboard is never touched") {
   const std::vector<PnpDevice> nodes{
       node("USB\\VID_046D&PID_C31C\\5&1F2A3B4C&0&2", kRootHub, keyboard(), true)};
-  const auto keyboard_device = windowsUsbBus(nodes, true).devices[0];
+  const auto keyboard_device = windowsUsbBus(nodes).devices[0];
   auto rules = allowlistRules();
   rules.mode = policy::UsbMode::kBlockAll;
   CHECK(usbNodeChanges(keyboard_device, policy::decideUsb(rules, keyboard_device.device), {})

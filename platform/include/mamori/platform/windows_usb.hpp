@@ -102,15 +102,15 @@ struct WindowsUsbDevice {
 };
 
 struct WindowsUsbBus {
-  std::vector<policy::UsbController> controllers;
+  std::vector<std::string> root_hubs;  ///< instance ids
   std::vector<WindowsUsbDevice> devices;
 };
 
 /// Devices with their interfaces (a composite device's `MI_xx` children, else the device's own
-/// function as interface 0), root hubs as controllers whose `authorized_default` is 0 when
-/// `storage_denied` (Windows holds storage back on every port alike). Nodes that are neither
-/// are skipped.
-WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes, bool storage_denied);
+/// function as interface 0), and the root hubs. Nodes that are neither are skipped.
+WindowsUsbBus windowsUsbBus(std::span<const PnpDevice> nodes);
+/// The bus as the USB checks see it: root hubs become controllers whose `authorized_default`
+/// is 0 when `storage_denied` (Windows holds storage back on every port alike).
 policy::UsbInventory windowsUsbInventory(std::span<const PnpDevice> nodes, bool storage_denied);
 
 /// A device node to disable or to enable again.
