@@ -19,6 +19,7 @@
 #include "backoff.hpp"
 #include "local_store.hpp"
 #include "mamori/policy/evaluate.hpp"
+#include "network_admission.hpp"
 #include "policy_file.hpp"
 #include "policy_watch.hpp"
 #include "report_cycle.hpp"
@@ -43,6 +44,9 @@ struct Agent {
   std::unique_ptr<platform::PostureProbe> probe;
   /// The USB enforcement of the service (not of `run --once`); null when it could not start.
   UsbEnforcement* usb = nullptr;
+  /// Quarantine on the PC (the service only); null when off or when it could not start.
+  std::unique_ptr<NetworkAdmission> network;
+  policy::TimePoint started = wallClock();
   std::mt19937_64 random{std::random_device{}()};
   int failed_drains = 0;
   policy::TimePoint next_drain{};
@@ -89,10 +93,7 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
 // Records what the collector said, for `status`.
 void remember(Agent& a, const DrainResult& r, policy::TimePoint now) {
   if (r.sent > 0) (void)a.store.setState("last_report_sent", policy::formatTimestamp(now));
-  if (r.admission) {
-    (void)a.store.setState("last_admission",
-                           boost::json::serialize(protocol::toJson(*r.admission)));
-  }
+  if (r.admission) rememberAdmission(a.store, *r.admission, r.unmet, now);
   (void)a.store.setState("last_error", r.last_error);
 }
 
@@ -130,11 +131,9 @@ void reloadPolicy(Agent& a) {
   if (a.usb) a.usb->apply(a.policy.current(), a.segment);
 }
 
-// One cycle: queue a fresh report, then drain what is due. Returns the drain result.
-DrainResult cycle(Agent& a, bool queue) {
+// Queues a fresh report, then drains what is due. Returns the drain result.
+DrainResult reportAndDrain(Agent& a, bool queue, policy::TimePoint now) {
   auto& log = Poco::Logger::get("mamori.agent");
-  reloadPolicy(a);
-  const auto now = wallClock();
   DrainResult result;
   if (!a.enrollment) {
     if (queue) judgeLocally(a, now);
@@ -158,6 +157,25 @@ DrainResult cycle(Agent& a, bool queue) {
                   std::to_string(a.store.queued()) +
                   (result.last_error.empty() ? "" : " (" + result.last_error + ")"));
   return result;
+}
+
+// One cycle: the policy file, the report, and the firewall after what the collector said (or
+// did not say: an admission can go stale while the collector is out of reach).
+DrainResult cycle(Agent& a, bool queue) {
+  reloadPolicy(a);
+  const auto now = wallClock();
+  auto result = reportAndDrain(a, queue, now);
+  if (a.network) {
+    a.network->update(a.policy.current(), a.segment, a.enrollment ? &*a.enrollment : nullptr, now);
+  }
+  return result;
+}
+
+// How long until the next report: the configured interval, and at most a minute while the PC
+// is kept off the network, so that it is let back soon after it is fixed or released.
+std::chrono::seconds reportInterval(const Agent& a, std::chrono::seconds configured) {
+  if (!a.network || a.network->mode() == policy::NetworkMode::kOpen) return configured;
+  return std::min(configured, std::chrono::seconds{60});
 }
 
 void setUpLogging() {
@@ -195,6 +213,21 @@ int AgentService::main(const std::vector<std::string>&) {
                                    (*agent)->policy.current(), (*agent)->segment);
   if (!usb) log.error("usb: enforcement could not start: " + usb.error().describe());
   if (usb) (*agent)->usb = usb->get();
+  // Before the first cycle too: a PC quarantined before a crash or a reboot is put (back) into
+  // quarantine at once, in one step, from what agent.db remembers.
+  std::unique_ptr<platform::CommandRunner> commands = platform::makeSystemCommandRunner();
+  StaffNotifier notifier(*commands, options_.root, options_.lang);
+  if (options_.network_guard) {
+    if (auto guard = platform::makeNetworkGuard(); guard) {
+      auto& a = **agent;
+      a.network = std::make_unique<NetworkAdmission>(std::move(*guard), a.store, &notifier,
+                                                     options_.root, a.started);
+      a.network->update(a.policy.current(), a.segment, a.enrollment ? &*a.enrollment : nullptr,
+                        wallClock());
+    } else {
+      log.error("network: quarantine on the PC is not available: " + guard.error().describe());
+    }
+  }
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
@@ -213,7 +246,10 @@ int AgentService::main(const std::vector<std::string>&) {
       lock.unlock();
       cycle(**agent, due);
       lock.lock();
-      if (due) next_cycle = now + cycleDelay(options_.interval, (*agent)->random());
+      if (due) {
+        next_cycle =
+            now + cycleDelay(reportInterval(**agent, options_.interval), (*agent)->random());
+      }
       const auto until =
           std::min(next_cycle, std::max((*agent)->next_drain, now + std::chrono::seconds{5}));
       wake.wait_until(lock, until, [&] { return stopping; });
@@ -227,6 +263,7 @@ int AgentService::main(const std::vector<std::string>&) {
   }
   wake.notify_all();
   worker.join();
+  (*agent)->network.reset();  // before the notifier it may call
   return EXIT_OK;
 }
 

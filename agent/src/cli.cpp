@@ -138,6 +138,8 @@ po::options_description serviceOptions(Lang lang) {
       "interval", po::value<int>()->value_name("SECONDS"),
       ja ? "報告の間隔 (秒、既定 900)" : "report interval in seconds (default 900)")(
       "once", ja ? "一回だけ実行して終了する" : "run one cycle and exit")(
+      "no-network-guard", ja ? "端末のファイアウォールを変更しない (端末側の検疫をしない)"
+                             : "leave the PC's firewall alone (no quarantine on the PC)")(
       "json", ja ? "JSON で出力する" : "print JSON")("lang", po::value<std::string>(),
                                                      ja ? "表示言語" : "language of the output");
   return d;
@@ -204,6 +206,7 @@ int serviceCommand(std::string_view command, std::span<const char* const> args, 
   RunOptions o{state_dir, root, std::nullopt, std::chrono::seconds{900}, vm.contains("once"), lang};
   if (vm.contains("policy")) o.policy_file = vm["policy"].as<std::string>();
   o.segment = segment;
+  o.network_guard = !vm.contains("no-network-guard");
   if (vm.contains("interval"))
     o.interval = std::chrono::seconds{std::max(10, vm["interval"].as<int>())};
   return runAgent(o, out, err);

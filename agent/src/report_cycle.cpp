@@ -6,6 +6,26 @@
 #include "mamori/policy/evaluate.hpp"
 
 namespace mamori::agent {
+namespace {
+
+// The ids of the findings the collector did not pass, from its verdict as it sent it.
+std::vector<std::string> unmetRequirements(const boost::json::object& verdict) {
+  std::vector<std::string> ids;
+  const auto* findings = verdict.if_contains("findings");
+  if (findings == nullptr || !findings->is_array()) return ids;
+  for (const auto& value : findings->as_array()) {
+    const auto* f = value.if_object();
+    if (f == nullptr) continue;
+    const auto* id = f->if_contains("id");
+    const auto* status = f->if_contains("status");
+    if (id && id->is_string() && status && (*status == "fail" || *status == "unknown")) {
+      ids.emplace_back(id->as_string());
+    }
+  }
+  return ids;
+}
+
+}  // namespace
 
 policy::Observed<policy::UsbAuditLog> auditFacts(LocalStore& store) {
   auto log = store.auditLog();
@@ -57,6 +77,7 @@ DrainResult drainOutbox(LocalStore& store, CollectorClient& client, policy::Time
       if (auto ok = store.remove(entry.report_id); !ok) result.last_error = ok.error().describe();
       ++result.sent;
       result.admission = ack->admission;
+      result.unmet = unmetRequirements(ack->verdict);
       continue;
     }
     result.last_error =

@@ -7,6 +7,7 @@
 #include <expected>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent_state.hpp"
 #include "collector_client.hpp"
@@ -33,6 +34,8 @@ struct DrainResult {
   int refused = 0;   ///< answered with a 4xx: kept, retried later with backoff
   int deferred = 0;  ///< the collector was unreachable: kept, the drain stopped
   std::optional<protocol::AdmissionState> admission;  ///< from the last acknowledgement
+  /// The requirements the collector found failing or unknown in that report (what to fix).
+  std::vector<std::string> unmet;
   std::string last_error;
 };
 

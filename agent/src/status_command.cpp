@@ -8,6 +8,7 @@
 #include "agent_state.hpp"
 #include "local_store.hpp"
 #include "mamori/agent/service_commands.hpp"
+#include "network_admission.hpp"
 
 namespace mamori::agent {
 
@@ -29,6 +30,10 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
   const auto last_error = store->state("last_error");
   const auto queued = store->queued();
   const auto oldest = store->oldestQueued();
+  std::optional<NetworkState> network;
+  if (const auto saved = store->state("network")) {
+    if (auto n = NetworkState::fromJson(*saved)) network = std::move(*n);
+  }
 
   if (json) {
     boost::json::object o{
@@ -39,6 +44,7 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
          last_error && !last_error->empty() ? boost::json::value(*last_error) : nullptr}};
     if (enrollment) o["enrollment"] = boost::json::parse(enrollment->toJson());
     if (admission) o["admission"] = boost::json::parse(*admission);
+    if (network) o["network"] = boost::json::parse(network->toJson());
     out << boost::json::serialize(o) << '\n';
     return 0;
   }
@@ -64,6 +70,17 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
     }
   } else {
     line("接続判定", "admission", "-");
+  }
+  if (network) {
+    const auto& d = network->decision;
+    line("ネットワーク", "network",
+         policy::networkModeText(d.mode).in(lang) + " (" + policy::formatTimestamp(network->since) +
+             (ja ? " から) — " : " on) — ") + d.reason.in(lang));
+    if (!network->error.empty()) {
+      line("ファイアウォールの設定失敗", "firewall not set", network->error);
+    }
+  } else {
+    line("ネットワーク", "network", ja ? "端末側の検疫なし" : "no quarantine on the PC");
   }
   line("未送信の報告", "queued reports",
        std::to_string(queued) +

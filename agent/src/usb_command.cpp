@@ -34,18 +34,21 @@ policy::Segment segmentOf(const UsbListOptions& o, const policy::Policy& p, Loca
 }
 
 void printRecentDecisions(std::ostream& out, LocalStore& store, bool ja) {
-  const auto recent = store.recentAudit(kRecentEvents);
+  // The log also holds the firewall's changes: read further back to find the USB decisions.
+  const auto recent = store.recentAudit(kRecentEvents * 5);
   if (!recent) return;
   out << '\n' << (ja ? "最近の判定 (新しい順):\n" : "recent decisions (newest first):\n");
-  if (recent->empty()) out << (ja ? "  なし\n" : "  none\n");
+  int shown = 0;
   for (const auto& entry : *recent) {
     const auto event = protocol::auditEventFromJson(entry.body);
-    if (!event) continue;
+    if (!event || protocol::auditCategory(*event) != "usb") continue;
+    if (++shown > kRecentEvents) break;
     out << "  " << policy::formatTimestamp(event->at) << "  " << protocol::auditAction(*event)
         << "  " << protocol::auditSubject(*event) << "  " << protocol::auditRule(*event)
         << (event->user.empty() ? "" : "  " + event->user)
         << (entry.report_id.empty() ? (ja ? "  (未報告)" : "  (not yet reported)") : "") << '\n';
   }
+  if (shown == 0) out << (ja ? "  なし\n" : "  none\n");
 }
 
 }  // namespace
@@ -86,7 +89,7 @@ int runUsbList(const UsbListOptions& o, std::ostream& out, std::ostream& err) {
     out << d.port << "  " << d.vidPid() << "  " << (d.product.empty() ? "-" : d.product) << "  "
         << (d.serial.empty() ? "-" : d.serial) << "  "
         << (d.authorized ? (ja ? "有効" : "authorised") : (ja ? "無効" : "unauthorised")) << "  "
-        << protocol::usbOutcomeText(
+        << protocol::auditActionText(
                protocol::usbOutcomeId(protocol::usbActionOf(decision), decision.read_only))
                .in(o.lang)
         << "  " << policy::usbRuleId(decision.rule)

@@ -11,7 +11,7 @@ void printAuditEvents(const Context& c, const std::vector<AuditRecord>& events, 
     c.out << policy::formatTimestamp(e.at) << "  ";
     if (with_device) c.out << e.device_id << "  ";
     c.out << (e.user.empty() ? "-" : e.user) << "  " << e.category << "  "
-          << protocol::usbOutcomeText(e.action).in(c.lang) << "  " << e.rule << "  " << e.subject
+          << protocol::auditActionText(e.action).in(c.lang) << "  " << e.rule << "  " << e.subject
           << '\n';
   }
   if (events.empty()) c.out << (ja(c) ? "  記録なし\n" : "  none\n");

@@ -39,6 +39,10 @@ int tokenRevoke(const Context& c, const std::string& id);
 int deviceList(const Context& c);
 int deviceShow(const Context& c, const std::string& id);
 int deviceRevoke(const Context& c, const std::string& id);
+/// CSIRT isolation and its release; both need `--reason`, and record the invoking admin.
+int deviceIsolate(const Context& c, const std::string& device, const Options& o);
+int deviceRelease(const Context& c, const std::string& device, const Options& o);
+void printIsolationHistory(const Context& c, const std::vector<IsolationChange>& changes);
 
 int exceptionAdd(const Context& c, const Options& o);
 int exceptionList(const Context& c, const std::string& device);

@@ -56,7 +56,9 @@ int deviceList(const Context& c) {
     const auto state = admissionAt(d, latest, c.policy, c.now);
     c.out << d.id << "  " << d.identity.hostname << "  " << d.department << "  "
           << policy::segmentId(d.segment) << "  "
-          << (d.revoked_at ? (ja(c) ? "失効" : "revoked") : policy::admissionId(state.admission))
+          << (d.revoked_at  ? (ja(c) ? "失効" : "revoked")
+              : d.isolation ? (ja(c) ? "隔離" : "isolated")
+                            : policy::admissionId(state.admission))
           << "  " << timeOrDash(state.reported_at) << '\n';
   }
   return 0;
@@ -96,6 +98,9 @@ int deviceShow(const Context& c, const std::string& id) {
   if (!count) return fail(c, count.error());
   line("報告数", "reports", std::to_string(*count));
   if (latest) printUnmetFindings(c, latest->verdict_json);
+  auto isolations = c.store.isolationHistory(d.id);
+  if (!isolations) return fail(c, isolations.error());
+  printIsolationHistory(c, *isolations);
   auto events = c.store.auditEvents(d.id, kRecentAuditEvents);
   if (!events) return fail(c, events.error());
   c.out << (ja(c) ? "最近の監査記録:\n" : "recent audit events:\n");

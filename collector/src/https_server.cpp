@@ -135,6 +135,11 @@ Poco::Net::Context::Ptr serverContext(const TlsFiles& files) {
   Poco::Net::Context::Ptr context =
       new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
   context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  // Poco's "extended" check matches a peer certificate's names against the peer's host name,
+  // which on a server is the client's IP address (and is skipped for loopback only): every
+  // agent on the LAN would be refused. OpenSSL still verifies the chain to the enrollment CA;
+  // who the device is comes from its certificate's URI (peerOf), checked by the handlers.
+  context->enableExtendedCertificateVerification(false);
   context->enableSessionCache(true, "mamori-collector");
   Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
       new Poco::Net::RejectCertificateHandler(true);

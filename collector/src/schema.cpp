@@ -77,9 +77,25 @@ constexpr std::array<std::string_view, 3> kAuditEvents = {
     "CREATE INDEX audit_events_at ON audit_events (at)",
 };
 
+// Version 3: CSIRT isolation (第107条3). The isolation in force sits on the device row, read
+// with it on every report and RADIUS request; isolation_changes keeps who isolated and
+// released it, when and why.
+constexpr std::array<std::string_view, 5> kIsolation = {
+    "ALTER TABLE devices ADD COLUMN isolated_at BIGINT",
+    "ALTER TABLE devices ADD COLUMN isolated_by TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE devices ADD COLUMN isolation_reason TEXT NOT NULL DEFAULT ''",
+
+    "CREATE TABLE isolation_changes ("
+    " device_id TEXT NOT NULL REFERENCES devices (id), at BIGINT NOT NULL,"
+    " isolated BIGINT NOT NULL, by_user TEXT NOT NULL, reason TEXT NOT NULL)",
+
+    "CREATE INDEX isolation_changes_device ON isolation_changes (device_id, at)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kInitial},
     Migration{2, "audit events", kAuditEvents},
+    Migration{3, "isolation", kIsolation},
 };
 
 bool applied(Poco::Data::Session& session, const Dialect& dialect, int version) {

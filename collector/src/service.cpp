@@ -46,6 +46,16 @@ protocol::AdmissionState admissionAt(const DeviceRecord& device, const Posture* 
   protocol::AdmissionState state;
   state.device_id = device.id;
   state.policy_version = policy.version;
+  state.reported_at = posture ? std::optional(posture->generated_at) : std::nullopt;
+  // A CSIRT isolation overrides the posture: quarantine for the switches, isolation for the
+  // agent's own firewall, until an admin releases it.
+  if (device.isolation) {
+    state.admission = policy::Admission::kQuarantine;
+    state.isolation = device.isolation;
+    state.reason = {"CSIRT により隔離中: " + device.isolation->reason,
+                    "isolated by the CSIRT: " + device.isolation->reason};
+    return state;
+  }
   if (!posture) {
     state.admission = policy::Admission::kQuarantine;
     state.stale = true;

@@ -54,6 +54,9 @@ class SqlStore final : public Store {
       std::string_view machine_id) override;
   std::expected<std::vector<DeviceRecord>, Error> listDevices() override;
   std::expected<void, Error> revokeDevice(std::string_view id, policy::TimePoint now) override;
+  std::expected<void, Error> changeIsolation(const IsolationChange& change) override;
+  [[nodiscard]] std::expected<std::vector<IsolationChange>, Error> isolationHistory(
+      std::string_view device_id) override;
 
   std::expected<StoreOutcome, Error> storeReport(const ReportRecord& report) override;
   std::expected<std::optional<Posture>, Error> latestPosture(std::string_view device_id) override;

@@ -116,4 +116,56 @@ std::expected<void, Error> SqlStore::revokeDevice(std::string_view id, policy::T
   });
 }
 
+// Isolation is checked and changed under the write transaction: two admins isolating the same
+// PC at once leave one isolation and one refusal, not two.
+std::expected<void, Error> SqlStore::changeIsolation(const IsolationChange& change) {
+  return write("cannot change the isolation", [&](Connection& c) -> std::expected<void, Error> {
+    const auto device = deviceWhere(c, "WHERE d.id = ?", change.device_id);
+    if (!device) return std::unexpected(ruleError("no device " + change.device_id));
+    if (change.isolated && device->isolation) {
+      return std::unexpected(ruleError("device " + change.device_id +
+                                       " is already isolated (since " +
+                                       policy::formatTimestamp(device->isolation->since) + ", by " +
+                                       device->isolation->by + ")"));
+    }
+    if (!change.isolated && !device->isolation) {
+      return std::unexpected(ruleError("device " + change.device_id + " is not isolated"));
+    }
+    if (change.isolated) {
+      exec(c, dialect_,
+           "UPDATE devices SET isolated_at = ?, isolated_by = ?, isolation_reason = ? WHERE id = ?",
+           change.at, change.by, change.reason, change.device_id);
+    } else {
+      exec(c, dialect_,
+           "UPDATE devices SET isolated_at = NULL, isolated_by = '', isolation_reason = ''"
+           " WHERE id = ?",
+           change.device_id);
+    }
+    exec(c, dialect_,
+         "INSERT INTO isolation_changes (device_id, at, isolated, by_user, reason)"
+         " VALUES (?, ?, ?, ?, ?)",
+         change.device_id, change.at, change.isolated ? 1 : 0, change.by, change.reason);
+    return {};
+  });
+}
+
+std::expected<std::vector<IsolationChange>, Error> SqlStore::isolationHistory(
+    std::string_view device_id) {
+  return read("cannot read the isolation history",
+              [&](Connection& c) -> std::expected<std::vector<IsolationChange>, Error> {
+                const auto rows = query(c, dialect_,
+                                        "SELECT device_id, at, isolated, by_user, reason"
+                                        " FROM isolation_changes WHERE device_id = ?"
+                                        " ORDER BY at, isolated DESC",
+                                        device_id);
+                std::vector<IsolationChange> changes;
+                for (std::size_t i = 0; i < rows.rowCount(); ++i) {
+                  const Row row(rows, i);
+                  changes.push_back(
+                      {row.text(0), row.time(1), row.number(2) != 0, row.text(3), row.text(4)});
+                }
+                return changes;
+              });
+}
+
 }  // namespace mamori::collector

@@ -171,7 +171,7 @@ std::map<std::string, policy::TimePoint, std::less<>> failingSinceFromJson(std::
 const std::string_view kDeviceColumns =
     "d.id, d.machine_id, d.smbios_uuid, d.hostname, d.macs, d.department, d.segment, d.token_id,"
     " d.enrolled_at, d.certificate_serial, d.certificate_fingerprint, d.certificate_expires,"
-    " d.revoked_at";
+    " d.revoked_at, d.isolated_at, d.isolated_by, d.isolation_reason";
 
 DeviceRecord deviceFrom(const Row& row) {
   DeviceRecord d;
@@ -188,6 +188,9 @@ DeviceRecord deviceFrom(const Row& row) {
   d.certificate_fingerprint = row.text(10);
   d.certificate_expires = row.time(11);
   d.revoked_at = row.optionalTime(12);
+  if (const auto isolated = row.optionalTime(13)) {
+    d.isolation = protocol::Isolation{*isolated, row.text(14), row.text(15)};
+  }
   return d;
 }
 

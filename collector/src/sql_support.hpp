@@ -81,7 +81,7 @@ class Row {
 
 // ---- records as rows: the columns to select (`d.`, `p.` aliases) and how to read them ----
 
-inline constexpr std::size_t kDeviceColumnCount = 13;
+inline constexpr std::size_t kDeviceColumnCount = 16;
 /// kDeviceColumnCount columns of `devices d`.
 extern const std::string_view kDeviceColumns;
 DeviceRecord deviceFrom(const Row& row);

@@ -8,22 +8,6 @@
 
 namespace mamori::platform {
 
-std::string_view networkModeId(NetworkMode mode) {
-  switch (mode) {
-    case NetworkMode::kOpen: return "open";
-    case NetworkMode::kQuarantine: return "quarantine";
-    case NetworkMode::kIsolated: return "isolated";
-  }
-  return "open";
-}
-
-std::optional<NetworkMode> parseNetworkMode(std::string_view id) {
-  for (const auto mode : {NetworkMode::kOpen, NetworkMode::kQuarantine, NetworkMode::kIsolated}) {
-    if (networkModeId(mode) == id) return mode;
-  }
-  return std::nullopt;
-}
-
 std::expected<void, Error> checkNetworkGuardPlan(const NetworkGuardPlan& plan) {
   const auto printable = [](std::string_view s) {
     for (const char c : s) {

@@ -1,8 +1,13 @@
 // The Linux NetworkGuard: mamori's table through libnftables, the library nft itself is built
 // on. No subprocess, and nft's own error text when the kernel refuses a rule set.
 
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -66,6 +71,15 @@ class NftNetworkGuard final : public NetworkGuard {
 }  // namespace
 
 std::expected<std::unique_ptr<NetworkGuard>, Error> makeNetworkGuard() {
+  // libnftables calls exit() when it cannot open its netlink socket (a kernel without
+  // nfnetlink): ask the kernel first, so such a PC gets an error here and the agent lives on.
+  const int probe = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+  if (probe < 0) {
+    return std::unexpected(makeError(
+        ErrorCode::kIo, std::string("the kernel offers no nftables (netlink netfilter socket: ") +
+                            std::strerror(errno) + ")"));
+  }
+  ::close(probe);
   std::unique_ptr<nft_ctx, ContextFree> ctx(nft_ctx_new(NFT_CTX_DEFAULT));
   if (!ctx) return std::unexpected(makeError(ErrorCode::kIo, "libnftables: no context"));
   // Output and errors into buffers (read after each command), not onto the agent's stdout.

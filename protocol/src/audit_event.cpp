@@ -53,6 +53,71 @@ UsbDecisionEvent decodeUsb(const Node& node) {
   return e;
 }
 
+js::object toJson(const NetworkChangeEvent& e) {
+  return {{"from", policy::networkModeId(e.from)},
+          {"to", policy::networkModeId(e.to)},
+          {"rule", e.rule},
+          {"reason", {{"ja", e.reason.ja}, {"en", e.reason.en}}},
+          {"error", e.error}};
+}
+
+policy::NetworkMode decodeNetworkMode(const Node& node) {
+  return static_cast<policy::NetworkMode>(node.oneOf({"open", "quarantine", "isolated"}));
+}
+
+NetworkChangeEvent decodeNetwork(const Node& node) {
+  Fields f(node);
+  NetworkChangeEvent e;
+  e.from = decodeNetworkMode(f.required("from"));
+  e.to = decodeNetworkMode(f.required("to"));
+  const Node rule = f.required("rule");
+  e.rule = std::string(rule.string());
+  if (!isRuleId(e.rule)) rule.fail("is not a rule id (1-64 of a-z 0-9 . -)");
+  {
+    Fields t(f.required("reason"));
+    e.reason.ja = wire::boundedString(t.required("ja"), kMaxErrorBytes);
+    e.reason.en = wire::boundedString(t.required("en"), kMaxErrorBytes);
+    t.finish();
+  }
+  e.error = wire::boundedString(f.required("error"), kMaxErrorBytes);
+  f.finish();
+  return e;
+}
+
+// One function per kind of event, chosen by overload.
+struct Kind {
+  std::string_view operator()(const UsbDecisionEvent&) const { return "usb"; }
+  std::string_view operator()(const NetworkChangeEvent&) const { return "network"; }
+};
+
+struct Action {
+  std::string_view operator()(const UsbDecisionEvent& e) const {
+    return usbOutcomeId(e.action, e.read_only);
+  }
+  std::string_view operator()(const NetworkChangeEvent& e) const {
+    return policy::networkModeId(e.to);
+  }
+};
+
+struct Subject {
+  std::string operator()(const UsbDecisionEvent& e) const {
+    const auto& d = e.device;
+    std::string line = d.vidPid();
+    for (const auto* part : {&d.manufacturer, &d.product}) {
+      if (!part->empty()) line += " " + *part;
+    }
+    if (!d.serial.empty()) line += " (" + d.serial + ")";
+    if (!e.medium.empty()) line += " [" + e.medium + "]";
+    return line;
+  }
+  std::string operator()(const NetworkChangeEvent& e) const {
+    std::string line = std::string(policy::networkModeId(e.from)) + " -> " +
+                       std::string(policy::networkModeId(e.to)) + ": " + e.reason.en;
+    if (!e.error.empty()) line += " (not applied: " + e.error + ")";
+    return line;
+  }
+};
+
 }  // namespace
 
 std::string_view usbActionId(UsbAction action) {
@@ -73,9 +138,7 @@ std::string_view usbCauseId(UsbCause cause) {
   return "plugged";
 }
 
-std::string_view auditCategory(const AuditEvent& event) {
-  return std::visit([](const UsbDecisionEvent&) -> std::string_view { return "usb"; }, event.what);
-}
+std::string_view auditCategory(const AuditEvent& event) { return std::visit(Kind{}, event.what); }
 
 UsbAction usbActionOf(const policy::UsbDecision& d) {
   if (!d.authorize_device) return UsbAction::kBlocked;
@@ -88,44 +151,29 @@ std::string_view usbOutcomeId(UsbAction action, bool read_only) {
   return usbActionId(action);
 }
 
-policy::Text usbOutcomeText(std::string_view id) {
+policy::Text auditActionText(std::string_view id) {
   if (id == "allowed") return {"許可", "allowed"};
   if (id == "allowed-read-only") return {"許可(読取専用)", "allowed-read-only"};
   if (id == "partly-allowed") return {"一部許可", "partly-allowed"};
   if (id == "blocked") return {"遮断", "blocked"};
+  if (const auto mode = policy::parseNetworkMode(id)) return policy::networkModeText(*mode);
   return {std::string(id), std::string(id)};
 }
 
-std::string_view auditAction(const AuditEvent& event) {
-  return std::visit([](const UsbDecisionEvent& e) { return usbOutcomeId(e.action, e.read_only); },
-                    event.what);
-}
+std::string_view auditAction(const AuditEvent& event) { return std::visit(Action{}, event.what); }
 
 const std::string& auditRule(const AuditEvent& event) {
   return std::visit([](const auto& what) -> const std::string& { return what.rule; }, event.what);
 }
 
-std::string auditSubject(const AuditEvent& event) {
-  return std::visit(
-      [](const UsbDecisionEvent& e) {
-        const auto& d = e.device;
-        std::string line = d.vidPid();
-        for (const auto* part : {&d.manufacturer, &d.product}) {
-          if (!part->empty()) line += " " + *part;
-        }
-        if (!d.serial.empty()) line += " (" + d.serial + ")";
-        if (!e.medium.empty()) line += " [" + e.medium + "]";
-        return line;
-      },
-      event.what);
-}
+std::string auditSubject(const AuditEvent& event) { return std::visit(Subject{}, event.what); }
 
 js::object toJson(const AuditEvent& event) {
   js::object o{{"event_id", event.event_id},
                {"at", policy::formatTimestamp(event.at)},
                {"user", event.user},
                {"policy_version", event.policy_version}};
-  std::visit([&](const UsbDecisionEvent& e) { o["usb"] = toJson(e); }, event.what);
+  std::visit([&](const auto& what) { o[Kind{}(what)] = toJson(what); }, event.what);
   return o;
 }
 
@@ -138,7 +186,17 @@ AuditEvent decodeAuditEvent(const Node& node) {
   event.at = wire::decodeTime(f.required("at"));
   event.user = wire::boundedString(f.required("user"), kMaxUserBytes);
   event.policy_version = f.required("policy_version").integer(0, INT64_MAX);
-  event.what = decodeUsb(f.required("usb"));
+  // Exactly one kind, named by its key.
+  auto usb = f.optional("usb");
+  auto network = f.optional("network");
+  if (usb.has_value() == network.has_value()) {
+    node.fail("needs exactly one of \"usb\" and \"network\"");
+  }
+  if (usb) {
+    event.what = decodeUsb(*usb);
+  } else {
+    event.what = decodeNetwork(*network);
+  }
   f.finish();
   return event;
 }

@@ -149,13 +149,18 @@ js::object toJson(const AdmissionState& s) {
   const auto optionalTime = [](const std::optional<policy::TimePoint>& t) -> js::value {
     return t ? js::value(policy::formatTimestamp(*t)) : js::value(nullptr);
   };
-  return {{"device_id", s.device_id},
-          {"admission", policy::admissionId(s.admission)},
-          {"stale", s.stale},
-          {"grace_ends", optionalTime(s.grace_ends)},
-          {"reported_at", optionalTime(s.reported_at)},
-          {"policy_version", s.policy_version},
-          {"reason", {{"ja", s.reason.ja}, {"en", s.reason.en}}}};
+  return {
+      {"device_id", s.device_id},
+      {"admission", policy::admissionId(s.admission)},
+      {"stale", s.stale},
+      {"grace_ends", optionalTime(s.grace_ends)},
+      {"reported_at", optionalTime(s.reported_at)},
+      {"policy_version", s.policy_version},
+      {"reason", {{"ja", s.reason.ja}, {"en", s.reason.en}}},
+      {"isolation", s.isolation ? js::value{{"since", policy::formatTimestamp(s.isolation->since)},
+                                            {"by", s.isolation->by},
+                                            {"reason", s.isolation->reason}}
+                                : js::value(nullptr)}};
 }
 
 js::object toJson(const ReportAck& a) {
@@ -181,6 +186,13 @@ AdmissionState decodeAdmissionState(const Node& node) {
     s.reason.ja = wire::boundedString(t.required("ja"), 4096);
     s.reason.en = wire::boundedString(t.required("en"), 4096);
     t.finish();
+  }
+  if (const auto isolation = f.optional("isolation"); isolation && !isolation->isNull()) {
+    Fields i(*isolation);
+    s.isolation =
+        Isolation{wire::decodeTime(i.required("since")), wire::boundedString(i.required("by"), 256),
+                  wire::boundedString(i.required("reason"), 1024)};
+    i.finish();
   }
   f.finish();
   return s;

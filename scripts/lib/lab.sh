@@ -24,7 +24,7 @@ lab_say() { echo "$lab_name: $*"; }
 lab_fail() {
   echo "$lab_name: FAIL: $*" >&2
   local log
-  for log in collector.log radius.log; do
+  for log in collector.log radius.log agent.log; do
     if [[ -s $lab_tmp/$log ]]; then
       echo "---- last lines of $log" >&2
       tail -n 40 "$lab_tmp/$log" >&2

@@ -266,3 +266,32 @@ TEST_CASE("a PC enrolling again keeps its id and only its new certificate is acc
   const Peer current{PeerRole::kDevice, id, device.certificate_fingerprint};
   CHECK(c.service->report(current, reportText(testing::healthyFacts()), kNow).status == 200);
 }
+
+TEST_CASE("NET-4: an isolated PC is quarantined everywhere until an admin releases it") {
+  Collector c;
+  const auto peer = c.enrolledPeer();
+  REQUIRE(c.service->report(peer, reportText(testing::healthyFacts()), kNow).status == 200);
+  const auto vlan = [&] {
+    const auto r = c.service->radiusAuthorize(kRadius, radiusBody("52:54:00:12:34:56"), kNow);
+    return std::string(r.body.at("reply:Tunnel-Private-Group-Id").as_string());
+  };
+  CHECK(vlan() == "20");
+
+  REQUIRE(c.store->changeIsolation({peer.name, kNow, true, "csirt-sato", "INC-2026-0042"}));
+  // The agent hears it in the answer to its next report, and when it asks.
+  const auto r = c.service->report(peer, reportText(testing::healthyFacts()), kNow + 1min);
+  REQUIRE(r.status == 200);
+  const auto ack = protocol::reportAckFromJson(boost::json::serialize(r.body));
+  REQUIRE_MESSAGE(ack.has_value(), ack.error().describe());
+  CHECK(ack->admission.admission == policy::Admission::kQuarantine);
+  REQUIRE(ack->admission.isolation.has_value());
+  CHECK(ack->admission.isolation->by == "csirt-sato");
+  CHECK(ack->admission.reason.en == "isolated by the CSIRT: INC-2026-0042");
+  const auto asked = c.service->admission(peer, kNow + 2min);
+  CHECK(asked.body.at("isolation").as_object().at("reason") == "INC-2026-0042");
+  CHECK(vlan() == "999");  // the switches quarantine it too
+
+  REQUIRE(c.store->changeIsolation({peer.name, kNow + 1h, false, "csirt-sato", "cleaned"}));
+  CHECK(vlan() == "20");
+  CHECK(c.service->admission(peer, kNow + 1h).body.at("isolation").is_null());
+}

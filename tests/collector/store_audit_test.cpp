@@ -74,8 +74,8 @@ TEST_CASE_TEMPLATE("audit events are stored with their report, once", Db, Sqlite
   }
 }
 
-TEST_CASE_TEMPLATE("a version-1 database gains the audit table and keeps its data", Db, Sqlite,
-                   Postgres) {
+TEST_CASE_TEMPLATE("a version-1 database gains the audit and isolation tables and keeps its data",
+                   Db, Sqlite, Postgres) {
   const Db db;
   {
     const auto store = openStore(db);
@@ -84,13 +84,20 @@ TEST_CASE_TEMPLATE("a version-1 database gains the audit table and keeps its dat
   }
   // What a collector of the first release left behind.
   db.execute("DROP TABLE audit_events");
-  db.execute("DELETE FROM schema_migrations WHERE version = 2");
+  db.execute("DROP TABLE isolation_changes");
+  for (const auto* column : {"isolated_at", "isolated_by", "isolation_reason"}) {
+    db.execute(std::string("ALTER TABLE devices DROP COLUMN ") + column);
+  }
+  db.execute("DELETE FROM schema_migrations WHERE version >= 2");
 
   const auto store = openStore(db);
-  CHECK(store->schemaVersion() == 2);
+  CHECK(store->schemaVersion() == 3);
   CHECK(store->countReports("dev") == 1);
   auto next = report("dev", "r-2", kNow + 60s, policy::Admission::kAdmit);
   next.audit_events = {event("e-1", kNow, "blocked")};
   REQUIRE(store->storeReport(next).has_value());
   CHECK(store->auditEvents("dev", 10)->size() == 1);
+  // And the isolation columns: the device can be isolated.
+  REQUIRE(store->changeIsolation({"dev", kNow, true, "csirt", "INC-1"}).has_value());
+  CHECK(store->findDevice("dev")->value().isolation.has_value());
 }

@@ -91,7 +91,7 @@ pass "collector outage: 3 queued + 1 new arrived exactly once ($before -> $((bef
 # 7. SIGKILL between queueing and sending loses nothing
 before=$(reports_of "$DEVICE")
 lab_stop_collector
-"$AGENT" run --interval 10 --state-dir "$T/agent" --root "$T/host" >>"$T/agent.log" 2>&1 &
+"$AGENT" run --no-network-guard --interval 10 --state-dir "$T/agent" --root "$T/host" >>"$T/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 100); do
   [[ $("$AGENT" status --state-dir "$T/agent" --json | jq .queued) -ge 1 ]] && break; sleep 0.1

@@ -9,65 +9,24 @@
 set -euo pipefail
 tool=$(realpath "${1:?usage: quarantine_netns_test.sh BUILD_DIR}")/tests/mamori_test_netguard
 [[ -x $tool ]] || { echo "quarantine: $tool is missing" >&2; exit 1; }
-for c in ip nft curl python3; do
+for c in ip nft python3 timeout; do
   command -v "$c" >/dev/null || { echo "quarantine: $c is missing (make deps)" >&2; exit 1; }
 done
 
-tag=mq$$
-lan=$tag-lan pc=$tag-pc col=$tag-col rem=$tag-rem oth=$tag-oth
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for n in "$pc" "$col" "$rem" "$oth" "$lan"; do ip netns del "$n" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+netns_tag=mq$$ netns_label=quarantine
+source "$(dirname "$0")/netns_lan.sh"
+pc=$netns_tag-pc col=$netns_tag-col rem=$netns_tag-rem oth=$netns_tag-oth
+trap netns_cleanup EXIT
 
-ip netns add "$lan"
-ip -n "$lan" link add br0 type bridge
-ip -n "$lan" link set br0 up
-host() {  # NAMESPACE LAST-OCTET PORT(listener, or 0)
-  local ns=$1 octet=$2 port=$3
-  ip netns add "$ns"
-  ip -n "$lan" link add "v$octet" type veth peer name eth0 netns "$ns"
-  ip -n "$lan" link set "v$octet" master br0 up
-  ip -n "$ns" addr add "10.77.0.$octet/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  ip -n "$ns" link set lo up
-  if ((port)); then
-    ip netns exec "$ns" python3 -m http.server "$port" --bind "10.77.0.$octet" \
-      >/dev/null 2>&1 &
-    pids+=($!)
-  fi
-}
-host "$pc" 1 0
-host "$col" 2 8443   # the collector (and, on port 80, something else on the same host)
-ip netns exec "$col" python3 -m http.server 80 --bind 10.77.0.2 >/dev/null 2>&1 &
-pids+=($!)
-host "$rem" 3 80     # a remediation host: the update mirror
-host "$oth" 4 80     # any other server
+netns_lan_up
+netns_host "$pc" 1
+netns_host "$col" 2 8443 80  # the collector (and, on port 80, something else on the same host)
+netns_host "$rem" 3 80       # a remediation host: the update mirror
+netns_host "$oth" 4 80       # any other server
+netns_wait_reachable "$pc" 10.77.0.2:8443 10.77.0.2:80 10.77.0.3:80 10.77.0.4:80
 
-reaches() {  # ADDRESS PORT
-  ip netns exec "$pc" curl -s -o /dev/null --max-time 2 "http://$1:$2/"
-}
-# Listeners take a moment to bind.
-for _ in $(seq 50); do
-  reaches 10.77.0.2 8443 && reaches 10.77.0.2 80 && reaches 10.77.0.3 80 && reaches 10.77.0.4 80 &&
-    break
-  sleep 0.1
-done
-
-passed=0 failed=0
-check() {  # DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then
-    echo "quarantine: ok $what"
-    passed=$((passed + 1))
-  else
-    echo "quarantine: FAIL $what"
-    failed=$((failed + 1))
-  fi
-}
+reaches() { netns_reaches "$pc" "$@"; }
+check() { netns_check "$@"; }
 blocked() { ! reaches "$@"; }
 mode_is() { [[ $(ip netns exec "$pc" "$tool" current) == "$1" ]]; }
 apply() { ip netns exec "$pc" "$tool" "$@"; }
@@ -111,5 +70,4 @@ check "another table survives mamori's changes" \
 check "a host name instead of an address is refused" \
   bash -c "! ip netns exec $pc $tool quarantine --collector collector.lg.jp:8443 2>/dev/null"
 
-echo "quarantine: $passed passed, $failed failed"
-((failed == 0))
+netns_summary

@@ -132,3 +132,52 @@ TEST_CASE("a report carries its audit events, within a limit") {
     CHECK(received.error().field == "$.audit_events");
   }
 }
+
+TEST_CASE("NET-2: a change of the PC's firewall survives the wire and is filed as network") {
+  auto sent = blockedStick();
+  sent.what = NetworkChangeEvent{policy::NetworkMode::kOpen,
+                                 policy::NetworkMode::kQuarantine,
+                                 "network.admission",
+                                 {"AV-2 不合格", "AV-2 failed"},
+                                 ""};
+  const auto received = auditEventFromJson(text(toJson(sent)));
+  REQUIRE_MESSAGE(received.has_value(), received.error().describe());
+  const auto& network = std::get<NetworkChangeEvent>(received->what);
+  CHECK(network.from == policy::NetworkMode::kOpen);
+  CHECK(network.to == policy::NetworkMode::kQuarantine);
+  CHECK(network.reason.ja == "AV-2 不合格");
+  CHECK(auditCategory(*received) == "network");
+  CHECK(auditAction(*received) == "quarantine");
+  CHECK(auditRule(*received) == "network.admission");
+  CHECK(auditSubject(*received) == "open -> quarantine: AV-2 failed");
+  CHECK(auditActionText("quarantine").ja == "検疫中");
+  CHECK(auditActionText("blocked").ja == "遮断");
+
+  std::get<NetworkChangeEvent>(sent.what).error = "nft: Operation not permitted";
+  CHECK(auditSubject(sent) ==
+        "open -> quarantine: AV-2 failed (not applied: nft: Operation not permitted)");
+}
+
+TEST_CASE("an audit event names exactly one kind") {
+  auto json = toJson(blockedStick());
+  SUBCASE("neither") {
+    json.erase("usb");
+    const auto r = auditEventFromJson(text(json));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().field == "$");
+    CHECK(r.error().message.find("exactly one of \"usb\" and \"network\"") != std::string::npos);
+  }
+  SUBCASE("a network change with an unknown mode") {
+    auto network = blockedStick();
+    network.what = NetworkChangeEvent{policy::NetworkMode::kQuarantine,
+                                      policy::NetworkMode::kOpen,
+                                      "network.admission",
+                                      {"", ""},
+                                      ""};
+    auto j = toJson(network);
+    j["network"].as_object()["to"] = "closed";
+    const auto r = auditEventFromJson(text(j));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().field == "$.network.to");
+  }
+}

@@ -116,6 +116,31 @@ TEST_CASE("an acknowledgement carries the collector's admission and verdict") {
   CHECK(back->verdict.at("compliant") == false);
 }
 
+TEST_CASE("NET-4: an isolation rides on the admission, and its absence is understood") {
+  AdmissionState state;
+  state.device_id = "dev-1";
+  state.reason = {"CSIRT による隔離", "CSIRT isolation"};
+  state.isolation = Isolation{kNow, "csirt-sato", "INC-2026-0042 マルウェア感染の疑い"};
+  const auto back = admissionStateFromJson(text(toJson(state)));
+  REQUIRE_MESSAGE(back.has_value(), back.error().describe());
+  REQUIRE(back->isolation.has_value());
+  CHECK(back->isolation->since == kNow);
+  CHECK(back->isolation->by == "csirt-sato");
+  CHECK(back->isolation->reason == "INC-2026-0042 マルウェア感染の疑い");
+
+  // A collector from before isolation sends no such key; null is the same.
+  auto json = toJson(state);
+  json["isolation"] = nullptr;
+  CHECK_FALSE(admissionStateFromJson(text(json))->isolation.has_value());
+  json.erase("isolation");
+  CHECK_FALSE(admissionStateFromJson(text(json))->isolation.has_value());
+
+  json["isolation"] = boost::json::object{{"since", "yesterday"}, {"by", "x"}, {"reason", ""}};
+  const auto bad = admissionStateFromJson(text(json));
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().field == "$.isolation.since");
+}
+
 TEST_CASE("report ids are random UUIDs") {
   const auto a = randomUuid(), b = randomUuid();
   CHECK(a != b);

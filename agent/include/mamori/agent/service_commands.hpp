@@ -39,6 +39,9 @@ struct RunOptions {
   policy::Lang lang = policy::Lang::kJa;
   /// The segment while not enrolled (default: the policy's); once enrolled, the token's.
   std::optional<policy::Segment> segment;
+  /// Quarantine on the PC through its firewall (the service only). Off: the firewall is left
+  /// alone whatever the policy says (tests that run the service on a developer's machine).
+  bool network_guard = true;
 };
 
 /// The service loop (`mamori-agent run`): USB enforcement from the start (ports locked, present

@@ -24,6 +24,7 @@
 #include "mamori/policy/segment.hpp"
 #include "mamori/policy/time.hpp"
 #include "mamori/policy/verdict.hpp"
+#include "mamori/protocol/messages.hpp"
 
 namespace mamori::collector {
 
@@ -53,6 +54,17 @@ struct DeviceRecord {
   std::string certificate_fingerprint;  ///< SHA-256 hex of its current certificate's DER
   policy::TimePoint certificate_expires;
   std::optional<policy::TimePoint> revoked_at;
+  /// A CSIRT isolation in force (NET-4, 第107条3); none when the device is not isolated.
+  std::optional<protocol::Isolation> isolation;
+};
+
+/// One isolation or release, as the collector keeps them for the audit (第107条3).
+struct IsolationChange {
+  std::string device_id;
+  policy::TimePoint at;
+  bool isolated = true;  ///< false: released
+  std::string by;        ///< the admin who ordered it
+  std::string reason;
 };
 
 /// A device's latest judged report, kept next to the history for the admission paths.
@@ -186,6 +198,13 @@ class Store {
   [[nodiscard]] virtual std::expected<std::vector<DeviceRecord>, Error> listDevices() = 0;
   /// kValidation when no such device; revoking twice keeps the first time.
   virtual std::expected<void, Error> revokeDevice(std::string_view id, policy::TimePoint now) = 0;
+  /// Isolates a device (`change.isolated`) or releases it, and logs the change, in one
+  /// transaction. kValidation when there is no such device, when it is already isolated, or
+  /// when a release finds it not isolated.
+  virtual std::expected<void, Error> changeIsolation(const IsolationChange& change) = 0;
+  /// A device's isolations and releases, oldest first.
+  [[nodiscard]] virtual std::expected<std::vector<IsolationChange>, Error> isolationHistory(
+      std::string_view device_id) = 0;
 
   // ---- reports ----
   /// Stores a report and makes its posture the device's latest, in one transaction. A report

@@ -15,18 +15,14 @@
 #include <vector>
 
 #include "mamori/error.hpp"
+#include "mamori/policy/network_mode.hpp"
 
 namespace mamori::platform {
 
-enum class NetworkMode {
-  kOpen,        ///< admitted: mamori's rules are absent
-  kQuarantine,  ///< DNS, DHCP, the collector and the remediation endpoints only
-  kIsolated,    ///< CSIRT isolation: DHCP (to keep the address) and the collector only
-};
-
-/// `open`, `quarantine`, `isolated`.
-std::string_view networkModeId(NetworkMode mode);
-std::optional<NetworkMode> parseNetworkMode(std::string_view id);
+// The mode is the policy's decision (policy::decideNetworkMode); the guard carries it out.
+using policy::NetworkMode;
+using policy::networkModeId;
+using policy::parseNetworkMode;
 
 /// One destination the PC may still reach: an IPv4 or IPv6 address and a TCP port.
 struct Endpoint {

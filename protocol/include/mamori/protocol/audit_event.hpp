@@ -14,6 +14,7 @@
 #include "mamori/error.hpp"
 #include "mamori/policy/facts.hpp"
 #include "mamori/policy/json_reader.hpp"
+#include "mamori/policy/network_mode.hpp"
 #include "mamori/policy/text.hpp"
 #include "mamori/policy/time.hpp"
 #include "mamori/policy/usb_decision.hpp"
@@ -34,8 +35,9 @@ UsbAction usbActionOf(const policy::UsbDecision& decision);
 /// What was done, as filed and listed: usbActionId, with `allowed-read-only` for an allowed
 /// medium set read-only.
 std::string_view usbOutcomeId(UsbAction action, bool read_only);
-/// An outcome id in the admin's words (`遮断` / `blocked`); an unknown id as it is.
-policy::Text usbOutcomeText(std::string_view outcome_id);
+/// An audit action id in the admin's words (`遮断` / `blocked`, `検疫中` / `quarantined`); an
+/// unknown id as it is.
+policy::Text auditActionText(std::string_view action_id);
 
 /// Why the device was judged when it was.
 enum class UsbCause {
@@ -61,23 +63,35 @@ struct UsbDecisionEvent {
   policy::UsbDevice device;
 };
 
+/// The PC's own firewall changed mode (NET-2, NET-4), or could not be changed.
+struct NetworkChangeEvent {
+  policy::NetworkMode from = policy::NetworkMode::kOpen;
+  policy::NetworkMode to = policy::NetworkMode::kOpen;
+  /// What decided (policy::NetworkDecision::rule): `network.admission`, `network.isolation`, ...
+  std::string rule;
+  policy::Text reason;
+  /// Empty when the firewall is in `to`; else why it could not be put there.
+  std::string error;
+};
+
 struct AuditEvent {
   std::string event_id;  ///< a UUID chosen when the event happened
   policy::TimePoint at;
   std::string user;  ///< who was logged in at the console; empty when nobody or unknown
   std::int64_t policy_version = 0;
   /// What happened. One alternative per kind of event; more kinds join the variant.
-  std::variant<UsbDecisionEvent> what;
+  std::variant<UsbDecisionEvent, NetworkChangeEvent> what;
 };
 
-/// `usb`: the name of an event's kind, as the collector files it.
+/// `usb`, `network`: the name of an event's kind, as the collector files it.
 std::string_view auditCategory(const AuditEvent& event);
-/// What was done: `allowed`, `allowed-read-only`, `partly-allowed`, `blocked`.
+/// What was done: `allowed`, `allowed-read-only`, `partly-allowed`, `blocked` (usb); the new
+/// mode `open`, `quarantine`, `isolated` (network).
 std::string_view auditAction(const AuditEvent& event);
 /// The rule that decided.
 const std::string& auditRule(const AuditEvent& event);
 /// What it was done to, in one line and in no language: `0781:5581 SanDisk Ultra (4C530001)`,
-/// with the ledger's label of a registered medium in brackets.
+/// with the ledger's label of a registered medium in brackets; `open -> quarantine: reason`.
 std::string auditSubject(const AuditEvent& event);
 
 boost::json::object toJson(const AuditEvent& event);

@@ -69,6 +69,13 @@ struct Report {
 
 inline constexpr std::size_t kMaxAuditEventsPerReport = 200;
 
+/// A CSIRT isolation of a device (NET-4, 第107条3): in force until an admin releases it.
+struct Isolation {
+  policy::TimePoint since;
+  std::string by;      ///< the admin who ordered it
+  std::string reason;  ///< as the admin wrote it (an incident number, in any language)
+};
+
 /// The network's decision about a device, with why.
 struct AdmissionState {
   std::string device_id;
@@ -78,6 +85,9 @@ struct AdmissionState {
   std::optional<policy::TimePoint> reported_at;  ///< the report it rests on; none: never reported
   std::int64_t policy_version = 0;               ///< the collector's policy
   policy::Text reason;
+  /// Set while the device is isolated; `admission` is then quarantine (for the switches too).
+  /// Optional on the wire, so an agent also understands a collector from before isolation.
+  std::optional<Isolation> isolation;
 };
 
 /// The collector's answer to a report: its own verdict and the admission that follows.

@@ -1,0 +1,186 @@
+#include "network_admission.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/DNS.h>
+#include <Poco/Net/HostEntry.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+
+#include "mamori/platform/console_session.hpp"
+
+namespace mamori::agent {
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("mamori.network"); }
+
+// The addresses `host` has now (a literal address is its own answer), or why there are none.
+std::expected<std::vector<platform::Endpoint>, std::string> resolve(const std::string& host,
+                                                                    std::uint16_t port,
+                                                                    const std::string& name) {
+  // DNS::resolve would look a literal address up in reverse, and fail where nothing answers.
+  if (Poco::Net::IPAddress literal; Poco::Net::IPAddress::tryParse(host, literal)) {
+    return std::vector<platform::Endpoint>{{literal.toString(), port, name}};
+  }
+  try {
+    std::vector<platform::Endpoint> endpoints;
+    const auto entry = Poco::Net::DNS::hostByName(host);
+    for (const auto& address : entry.addresses()) {
+      platform::Endpoint e{address.toString(), port, name};
+      if (std::ranges::find(endpoints, e) == endpoints.end()) endpoints.push_back(std::move(e));
+    }
+    if (endpoints.empty()) return std::unexpected(host + ": no address");
+    return endpoints;
+  } catch (const Poco::Exception& e) {
+    return std::unexpected(host + ": " + e.displayText());
+  }
+}
+
+// The cached endpoints named `name`: what to use when `name` cannot be resolved now.
+std::vector<platform::Endpoint> cached(const std::vector<platform::Endpoint>& cache,
+                                       const std::string& name) {
+  std::vector<platform::Endpoint> found;
+  std::ranges::copy_if(cache, std::back_inserter(found),
+                       [&](const auto& e) { return e.name == name; });
+  return found;
+}
+
+// The rule set's comment: printable ASCII without quotes, short. What else the reason holds (an
+// admin's Japanese words) is left out; the audit log and `status` keep it whole.
+std::string asciiReason(const policy::NetworkDecision& d) {
+  std::string line = d.rule + ": ";
+  for (const char c : d.reason.en) {
+    if (line.size() >= 160) break;
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') continue;
+    if (c == ' ' && line.back() == ' ') continue;
+    line += c;
+  }
+  while (line.back() == ' ') line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+NetworkAdmission::NetworkAdmission(std::unique_ptr<platform::NetworkGuard> guard, LocalStore& store,
+                                   StaffNotifier* notifier, std::filesystem::path root,
+                                   policy::TimePoint started)
+    : guard_(std::move(guard)),
+      store_(store),
+      notifier_(notifier),
+      root_(std::move(root)),
+      started_(started) {
+  if (const auto saved = store_.state("network")) {
+    if (auto state = NetworkState::fromJson(*saved)) state_ = std::move(*state);
+  }
+  // The firewall, not agent.db, says where the PC is: a reboot empties the kernel's rules, and
+  // an admin may have flushed them.
+  if (auto current = guard_->current()) {
+    mode_ = *current;
+  } else {
+    logger().error("network: the firewall's mode cannot be read: " + current.error().describe());
+  }
+  logger().information("network: the firewall is " + std::string(policy::networkModeId(mode_)) +
+                       " at start");
+}
+
+platform::NetworkGuardPlan NetworkAdmission::plan(const policy::NetworkDecision& decision,
+                                                  const policy::AdmissionRules& rules,
+                                                  const Enrollment& enrollment) {
+  platform::NetworkGuardPlan p{decision.mode, {}, {}, asciiReason(decision)};
+  if (decision.mode == policy::NetworkMode::kOpen) return p;
+  // Isolation closes DNS: the names are not asked, the addresses resolved earlier serve.
+  const bool ask_dns = decision.mode == policy::NetworkMode::kQuarantine;
+  const auto add = [&](std::vector<platform::Endpoint>& into,
+                       const std::vector<platform::Endpoint>& cache, const std::string& host,
+                       std::uint16_t port, const std::string& name) {
+    auto resolved = ask_dns ? resolve(host, port, name)
+                            : std::unexpected<std::string>("not asked while isolated");
+    if (!resolved) {
+      if (ask_dns) logger().warning("network: " + resolved.error() + "; using the last addresses");
+      resolved = cached(cache, name);
+    }
+    into.insert(into.end(), resolved->begin(), resolved->end());
+  };
+  const Poco::URI url(enrollment.collector_url);
+  add(p.collector, state_.collector, url.getHost(), url.getPort(), "collector");
+  if (decision.mode == policy::NetworkMode::kQuarantine) {
+    for (const auto& r : rules.remediation) {
+      add(p.remediation, state_.remediation, r.host, r.port, r.host);
+    }
+  }
+  if (p.collector.empty()) {
+    logger().error("network: no address for the collector " + url.getHost() +
+                   "; the PC cannot reach it until the name resolves");
+  }
+  return p;
+}
+
+void NetworkAdmission::update(const policy::Policy& policy, policy::Segment segment,
+                              const Enrollment* enrollment, policy::TimePoint now) {
+  const auto& rules = policy.profile(segment).admission;
+  // Without an enrollment there is no collector to admit the PC, nor to reach in quarantine.
+  const auto decision =
+      enrollment ? policy::decideNetworkMode(rules, heardAdmission(store_), started_, now)
+                 : policy::NetworkDecision{policy::NetworkMode::kOpen,
+                                           "network.not-enrolled",
+                                           {"未登録のため端末側の検疫は行いません。",
+                                            "Not enrolled: no quarantine on the PC."}};
+  auto next = enrollment ? plan(decision, rules, *enrollment)
+                         : platform::NetworkGuardPlan{policy::NetworkMode::kOpen, {}, {}, ""};
+  // Open means no rules of mamori's: when the firewall has none, there is nothing to change
+  // (and a PC without nftables is not bothered until it must be closed).
+  if (!applied_ && next.mode == policy::NetworkMode::kOpen && mode_ == next.mode) applied_ = next;
+  if (applied_ && *applied_ == next && state_.decision == decision) return;
+
+  std::string error;
+  if (!applied_ || *applied_ != next) {
+    if (auto ok = guard_->apply(next); ok) {
+      applied_ = next;
+    } else {
+      error = ok.error().describe();
+    }
+  }
+  const auto from = mode_;
+  if (error.empty()) mode_ = next.mode;
+  const bool changed = mode_ != from || decision.mode != state_.decision.mode;
+  if (changed || error != state_.error) {
+    record(from, decision, error, policy.version, policy.contact, now);
+  }
+  if (mode_ != from || !store_.state("network")) state_.since = now;
+  state_.decision = decision;
+  state_.error = error;
+  if (!next.collector.empty()) state_.collector = next.collector;
+  if (!next.remediation.empty()) state_.remediation = next.remediation;
+  (void)store_.setState("network", state_.toJson());
+}
+
+void NetworkAdmission::record(policy::NetworkMode from, const policy::NetworkDecision& decision,
+                              const std::string& error, std::int64_t policy_version,
+                              const policy::Text& contact, policy::TimePoint now) {
+  protocol::AuditEvent event;
+  event.event_id = protocol::randomUuid();
+  event.at = now;
+  event.policy_version = policy_version;
+  event.what =
+      protocol::NetworkChangeEvent{from, decision.mode, decision.rule, decision.reason, error};
+  const auto console = platform::activeConsoleSession(root_);
+  if (console) event.user = console->user;
+  const auto line = "network: " + protocol::auditSubject(event) + " (" + decision.rule + ")";
+  if (error.empty()) {
+    logger().notice(line);
+  } else {
+    logger().error(line);
+  }
+  const auto body = boost::json::serialize(protocol::toJson(event));
+  if (auto ok = store_.appendAudit(event.event_id, event.at, body); !ok) {
+    logger().error("network: audit event not logged: " + ok.error().describe() + "; " + body);
+  }
+  if (notifier_ && error.empty() && decision.mode != from) {
+    notifier_->notify(networkNotice(decision, rememberedUnmet(store_), contact), console);
+  }
+}
+
+}  // namespace mamori::agent
