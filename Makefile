@@ -7,7 +7,7 @@ BUILD_WINDOWS ?= build-windows
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build build-asan windows test test-asan demo bench bench-collector fuzz format clean
+.PHONY: all deps build build-asan windows test test-asan demo package bench bench-collector fuzz format clean
 
 all: build
 
@@ -45,6 +45,10 @@ test: test-asan build windows
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)
+
+# The Debian packages: $(BUILD)/packages/mamori-{agent,collector}_<version>_amd64.deb.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 # Benchmarks print ratios against a baseline run in the same process or script.
 bench: build

@@ -14,6 +14,9 @@ packages=(
   freeradius freeradius-rest freeradius-utils  # rlm_rest and radclient for the RADIUS test
   curl jq openssl sqlite3 iproute2  # the integration tests drive the collector as a client would
   nftables libnftables-dev  # quarantine on the PC: mamori's table through libnftables
+  libsystemd-dev  # sd_notify: the agent is a Type=notify service with a watchdog
+  lintian         # the Debian packages are checked as Debian checks its own
+  debootstrap     # ...and installed into a clean Debian 12 system
   # The USB e2e test (tests/e2e/usb) boots Debian's own kernel in QEMU with a busybox initramfs;
   # kmod resolves and indexes its modules, python3 drives QMP. linux-image-amd64 pulls in
   # initramfs-tools, whose first run costs about a minute.

@@ -23,6 +23,7 @@
 #include "policy_file.hpp"
 #include "policy_watch.hpp"
 #include "report_cycle.hpp"
+#include "service_notify.hpp"
 #include "usb_enforcement.hpp"
 
 namespace mamori::agent {
@@ -228,6 +229,10 @@ int AgentService::main(const std::vector<std::string>&) {
       log.error("network: quarantine on the PC is not available: " + guard.error().describe());
     }
   }
+  service_notify::ready((*agent)->enrollment
+                            ? "USB locked; reporting to " + (*agent)->enrollment->collector_url
+                            : "USB locked; not enrolled (local-only mode)");
+  const auto watchdog = service_notify::watchdogInterval();
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
@@ -250,12 +255,16 @@ int AgentService::main(const std::vector<std::string>&) {
         next_cycle =
             now + cycleDelay(reportInterval(**agent, options_.interval), (*agent)->random());
       }
-      const auto until =
+      auto until =
           std::min(next_cycle, std::max((*agent)->next_drain, now + std::chrono::seconds{5}));
+      // The watchdog hears from this loop, so a cycle that hangs gets the agent restarted.
+      service_notify::watchdog();
+      if (watchdog) until = std::min(until, now + *watchdog);
       wake.wait_until(lock, until, [&] { return stopping; });
     }
   });
   waitForTerminationRequest();
+  service_notify::stopping();
   log.information("stopping");
   {
     std::lock_guard lock(mutex);

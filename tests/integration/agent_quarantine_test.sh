@@ -106,7 +106,7 @@ check "notice: the staff are told in Japanese what to fix and whom to call" \
   bash -c "grep -q 'この端末は検疫中です: .*情報政策課（内線 2345）' '$T/agent.log' &&
            grep -q '^・AV-1 ' '$T/agent.log'"
 echo "---- the staff notice (journal; the desktop gets the Japanese half)"
-grep -m 1 -A 4 'この端末は検疫中です' "$T/agent.log"
+grep -m 1 -A 12 'この端末は検疫中です' "$T/agent.log" | awk 'NR > 1 && /^mamori\./ { exit } { print }'
 echo "---- the agent's rule set in quarantine (nft list table inet mamori)"
 cat "$T/ruleset.nft"
 echo "---- mamori-agent status"
