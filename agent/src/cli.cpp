@@ -262,6 +262,24 @@ int runCli(std::span<const char* const> args, const Environment& env, std::ostre
   if (command == "enroll" || command == "run" || command == "status") {
     return serviceCommand(command, args.subspan(2), lang, out, err);
   }
+  if (command == "uninstall-check") {
+    UninstallCheckOptions o;
+    for (std::size_t i = 2; i + 1 < args.size(); i += 2) {
+      const std::string_view flag = args[i];
+      if (flag == "--state-dir") {
+        o.state_dir = args[i + 1];
+      } else if (flag == "--policy") {
+        o.policy_file = args[i + 1];
+      } else {
+        err << "mamori-agent uninstall-check: unknown option " << flag << '\n';
+        return kError;
+      }
+    }
+    // The code comes by the environment, never on a command line others can read.
+    if (const char* code = std::getenv("MAMORI_UNLOCK_CODE")) o.unlock_code = code;
+    if (const char* by = std::getenv("SUDO_USER")) o.by = by;
+    return runUninstallCheck(o, out, err);
+  }
   if (command == "usb") {
     if (args.size() > 2 && std::string_view(args[2]) == "list") {
       return serviceCommand("usb list", args.subspan(3), lang, out, err);
@@ -282,6 +300,8 @@ int runCli(std::span<const char* const> args, const Environment& env, std::ostre
                   "  run       常駐して定期的に検査・報告する (--once で一回)\n"
                   "  status    登録・最終報告・接続判定・未送信件数を表示する\n"
                   "  usb list  USB 機器と判定（許可・遮断とその理由）を表示する\n"
+                  "  uninstall-check  削除してよいか (パッケージの prerm が使う、解除コードは "
+                  "MAMORI_UNLOCK_CODE)\n"
                   "  version   版数を表示する\n"
                 : "usage: mamori-agent <command> [options]\n\ncommands:\n"
                   "  check     inspect this PC and judge it against the policy\n"
@@ -290,6 +310,8 @@ int runCli(std::span<const char* const> args, const Environment& env, std::ostre
                   "(--once: one cycle)\n"
                   "  status    enrollment, last report, admission, queued reports\n"
                   "  usb list  USB devices and their decisions (allowed, blocked, why)\n"
+                  "  uninstall-check  may the agent be removed (the package's prerm asks; the "
+                  "unlock code in MAMORI_UNLOCK_CODE)\n"
                   "  version   print the version\n");
     return command.empty() ? kError : 0;
   }

@@ -65,6 +65,11 @@ int runEnroll(const EnrollOptions& o, std::ostream& out, std::ostream& err) {
       !ok) {
     return failed(err, ja, "certificate", ok.error());
   }
+  if (auto ok =
+          protocol::writeFileAtomically(paths.collectorCa(), answer->ca_certificate_pem, 0644);
+      !ok) {
+    return failed(err, ja, "collector CA", ok.error());
+  }
   if (o.server_ca) {
     std::error_code ec;
     fs::copy_file(*o.server_ca, paths.serverCa(), fs::copy_options::overwrite_existing, ec);

@@ -39,6 +39,8 @@ int tokenRevoke(const Context& c, const std::string& id);
 int deviceList(const Context& c);
 int deviceShow(const Context& c, const std::string& id);
 int deviceRevoke(const Context& c, const std::string& id);
+/// An unlock code for removing the device's agent (`--valid-hours`, 24 by default).
+int deviceUnlockCode(const Context& c, const std::string& id, const Options& o);
 /// CSIRT isolation and its release; both need `--reason`, and record the invoking admin.
 int deviceIsolate(const Context& c, const std::string& device, const Options& o);
 int deviceRelease(const Context& c, const std::string& device, const Options& o);

@@ -5,6 +5,7 @@
 #include "collector_state.hpp"
 #include "mamori/collector/service.hpp"
 #include "mamori/protocol/atomic_file.hpp"
+#include "mamori/protocol/unlock_code.hpp"
 
 namespace mamori::collector::admin {
 namespace {
@@ -113,6 +114,25 @@ int deviceRevoke(const Context& c, const std::string& id) {
   c.out << (ja(c) ? "端末を失効させました (証明書は以後受け付けません): "
                   : "device revoked (its certificate is refused from now on): ")
         << id << '\n';
+  return 0;
+}
+
+// Uninstall protection (issue 8): a code that lets one PC's agent be removed, for a while.
+int deviceUnlockCode(const Context& c, const std::string& id, const Options& o) {
+  auto device = c.store.findDevice(id);
+  if (!device) return fail(c, device.error());
+  if (!*device) return usage(c, (ja(c) ? "端末が見つかりません: " : "no such device: ") + id);
+  const int hours = o["valid-hours"].defaulted() ? 24 : o["valid-hours"].as<int>();
+  if (hours < 1 || hours > 24 * 30) return usage(c, "--valid-hours: 1 to 720");
+  auto state = prepareState(c.config, c.now);
+  if (!state) return fail(c, state.error());
+  const protocol::UnlockGrant grant{id, c.now + std::chrono::hours{hours}};
+  auto code = protocol::signUnlockCode(grant, state->ca.privateKeyPem());
+  if (!code) return fail(c, code.error());
+  c.out << (ja(c) ? "解除コード (端末 " : "unlock code (device ") << id
+        << (ja(c) ? "、期限 " : ", valid until ") << policy::formatTimestamp(grant.expires) << ", "
+        << c.user << "):\n"
+        << *code << '\n';
   return 0;
 }
 

@@ -21,6 +21,7 @@ constexpr std::string_view kUsage =
     "  token list | token revoke ID\n"
     "  device list | device show ID | device revoke ID\n"
     "  device isolate ID --reason R | device release ID --reason R   CSIRT isolation\n"
+    "  device unlock-code ID [--valid-hours H]  lets the PC's agent be removed (24 h)\n"
     "  exception add --id EXC-.. --device ID --requirement REQ --reason R --approver A "
     "--expires ISO8601\n"
     "  exception list [--device ID] | exception revoke ID\n"
@@ -78,6 +79,7 @@ int dispatch(const admin::Context& c, const std::string& group, const std::strin
   if (group == "device" && verb == "revoke") return admin::deviceRevoke(c, target);
   if (group == "device" && verb == "isolate") return admin::deviceIsolate(c, target, vm);
   if (group == "device" && verb == "release") return admin::deviceRelease(c, target, vm);
+  if (group == "device" && verb == "unlock-code") return admin::deviceUnlockCode(c, target, vm);
   if (group == "exception" && verb == "revoke") return admin::exceptionRevoke(c, target);
   return admin::usage(c, std::string(kUsage));
 }

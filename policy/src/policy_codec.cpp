@@ -32,6 +32,9 @@ Policy decodeDocument(const json::Node& root) {
   if (auto node = fields.optional("default_segment")) {
     policy.default_segment = detail::decodeSegment(*node);
   }
+  if (auto node = fields.optional("uninstall_protection")) {
+    policy.uninstall_protection = node->boolean();
+  }
 
   // Layers: built-in <- common <- segments.<id>. Each layer only touches the fields it names.
   if (auto common = fields.optional("common")) {

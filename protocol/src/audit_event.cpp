@@ -84,10 +84,27 @@ NetworkChangeEvent decodeNetwork(const Node& node) {
   return e;
 }
 
+js::object toJson(const UninstallEvent& e) {
+  return {{"allowed", e.allowed}, {"rule", e.rule}, {"reason", e.reason}};
+}
+
+UninstallEvent decodeUninstall(const Node& node) {
+  Fields f(node);
+  UninstallEvent e;
+  e.allowed = f.required("allowed").boolean();
+  const Node rule = f.required("rule");
+  e.rule = std::string(rule.string());
+  if (!isRuleId(e.rule)) rule.fail("is not a rule id (1-64 of a-z 0-9 . -)");
+  e.reason = wire::boundedString(f.required("reason"), kMaxErrorBytes);
+  f.finish();
+  return e;
+}
+
 // One function per kind of event, chosen by overload.
 struct Kind {
   std::string_view operator()(const UsbDecisionEvent&) const { return "usb"; }
   std::string_view operator()(const NetworkChangeEvent&) const { return "network"; }
+  std::string_view operator()(const UninstallEvent&) const { return "agent"; }
 };
 
 struct Action {
@@ -96,6 +113,9 @@ struct Action {
   }
   std::string_view operator()(const NetworkChangeEvent& e) const {
     return policy::networkModeId(e.to);
+  }
+  std::string_view operator()(const UninstallEvent& e) const {
+    return e.allowed ? "uninstall-allowed" : "uninstall-refused";
   }
 };
 
@@ -116,6 +136,7 @@ struct Subject {
     if (!e.error.empty()) line += " (not applied: " + e.error + ")";
     return line;
   }
+  std::string operator()(const UninstallEvent& e) const { return "mamori-agent: " + e.reason; }
 };
 
 }  // namespace
@@ -157,6 +178,8 @@ policy::Text auditActionText(std::string_view id) {
   if (id == "partly-allowed") return {"一部許可", "partly-allowed"};
   if (id == "blocked") return {"遮断", "blocked"};
   if (const auto mode = policy::parseNetworkMode(id)) return policy::networkModeText(*mode);
+  if (id == "uninstall-refused") return {"削除拒否", "uninstall-refused"};
+  if (id == "uninstall-allowed") return {"削除許可", "uninstall-allowed"};
   return {std::string(id), std::string(id)};
 }
 
@@ -189,13 +212,16 @@ AuditEvent decodeAuditEvent(const Node& node) {
   // Exactly one kind, named by its key.
   auto usb = f.optional("usb");
   auto network = f.optional("network");
-  if (usb.has_value() == network.has_value()) {
-    node.fail("needs exactly one of \"usb\" and \"network\"");
+  auto agent = f.optional("agent");
+  if (usb.has_value() + network.has_value() + agent.has_value() != 1) {
+    node.fail("needs exactly one of \"usb\", \"network\" and \"agent\"");
   }
   if (usb) {
     event.what = decodeUsb(*usb);
-  } else {
+  } else if (network) {
     event.what = decodeNetwork(*network);
+  } else {
+    event.what = decodeUninstall(*agent);
   }
   f.finish();
   return event;

@@ -4,7 +4,9 @@
 # reachable) the way an administrator pushes it, with nothing but environment variables:
 #   silent install + enrollment + first report · the token nowhere on disk · reinstall ·
 #   upgrade N -> N+1 keeping enrollment and outbox · a failed upgrade leaving N+1 in place ·
-#   purge removing everything the package created, and nothing else.
+#   removal refused without an administrator's unlock code (and reported), and with an altered
+#   one · purge with the code removing everything the package created, and nothing else ·
+#   the same enrollment through debconf preseeding · local-only without a collector.
 # No service runs in a chroot (systemd is not PID 1 here): the agent's cycle is run as
 # `run --once`, which is what the unit's ExecStart does every interval.
 #
@@ -156,8 +158,33 @@ check "after it, $version_n1 is still the installed version" \
   test "$(in_root dpkg-query -W -f='${Version} ${Status}' mamori-agent)" = "$version_n1 install ok installed"
 check "after it, the agent still runs and reports" bash -c "$(declare -f in_root run_once); root='$root'; run_once >/dev/null 2>&1"
 
-# ---- 5. Purge removes everything it created, and nothing else -------------------------------------
+# ---- 5. Uninstall protection: refused without the administrator's code, and reported -------------
+if apt_in_root remove mamori-agent >"$T/remove.log" 2>&1; then removed=yes; else removed=no; fi
+echo "---- apt-get remove mamori-agent, without a code"
+grep 'mamori-agent:' "$T/remove.log" || true
+echo "----"
+check "remove without an unlock code: refused, with a clear message" \
+  bash -c "[[ $removed == no ]] && grep -q 'does not allow removing mamori-agent from this PC (no unlock code)' '$T/remove.log'"
+check "remove without an unlock code: still installed" \
+  test "$(in_root dpkg-query -W -f='${Status}' mamori-agent)" = "install ok installed"
+run_once >/dev/null 2>&1 || true
+lab_admin audit list --device "$device" >"$T/audit.txt"
+check "the attempt reached the collector's audit log" grep -q 'agent  削除拒否\|agent  uninstall-refused  agent.uninstall-refused' "$T/audit.txt"
+grep ' agent ' "$T/audit.txt" || true
+foreign=$(lab_admin device unlock-code "$device" --valid-hours 1 | tail -n 1)
+tampered=${foreign%?}A
+[[ ${foreign: -1} == A ]] && tampered=${foreign%?}B
+apt_env=(MAMORI_UNLOCK_CODE="$tampered")
+if apt_in_root remove mamori-agent >"$T/remove-tampered.log" 2>&1; then tampered_removed=yes; else tampered_removed=no; fi
+check "remove with an altered code: refused" \
+  bash -c "[[ $tampered_removed == no ]] && grep -q 'not signed by this PC' '$T/remove-tampered.log'"
+
+# ---- 6. Purge with the code removes everything it created, and nothing else -----------------------
+code=$(lab_admin device unlock-code "$device" | tail -n 1)
+apt_env=(MAMORI_UNLOCK_CODE="$code")
 apt_in_root purge mamori-agent >"$T/purge.log" 2>&1 || lab_fail "purge failed: $(tail -n 20 "$T/purge.log")"
+apt_env=()
+check "purge with the unlock code: accepted" grep -q 'unlock code accepted' "$T/purge.log"
 files_of_system >"$T/files-after"
 echo "---- files after the purge that were not there before mamori (none expected)"
 comm -13 "$T/files-before" "$T/files-after" | tee "$T/left"
@@ -169,7 +196,7 @@ check "purge: nothing else removed ($(wc -l <"$T/taken") files)" test ! -s "$T/t
 check "purge: debconf forgot mamori-agent" \
   bash -c "! grep -q 'mamori-agent/' '$root/var/cache/debconf/config.dat' '$root/var/cache/debconf/templates.dat'"
 
-# ---- 6. The same through debconf preseeding -------------------------------------------------------
+# ---- 7. The same through debconf preseeding -------------------------------------------------------
 token2=$(lab_admin token create --department 企画課 --segment lgwan --uses 1 2>>"$T/admin.log")
 printf '%s\n' "mamori-agent mamori-agent/collector_url string $url" \
   "mamori-agent mamori-agent/token password $token2" \
@@ -183,9 +210,11 @@ check "preseeded: enrolled as $device2 (企画課)" \
   bash -c "[[ -n '$device2' ]] && '$collector' device show '$device2' --config '$collector_config' --lang en | grep -q 企画課"
 check "preseeded: the token is in no file of the system" \
   bash -c "! grep -rIlF -- '$token2' '$root' --exclude-dir=proc 2>/dev/null | grep -q ."
-apt_in_root purge mamori-agent >/dev/null 2>&1 || lab_fail "second purge failed"
+apt_env=(MAMORI_UNLOCK_CODE="$(lab_admin device unlock-code "$device2" | tail -n 1)")
+apt_in_root purge mamori-agent >"$T/purge2.log" 2>&1 || lab_fail "second purge failed: $(tail -n 20 "$T/purge2.log")"
+apt_env=()
 
-# ---- 7. Nothing given: local-only, and one line says how to enroll --------------------------------
+# ---- 8. Nothing given: local-only, and one line says how to enroll --------------------------------
 apt_in_root install --no-install-recommends /tmp/agent-n.deb >"$T/bare.log" 2>&1 ||
   lab_fail "install without a collector failed: $(tail -n 20 "$T/bare.log")"
 check "without a collector: installed, not enrolled, told how to enroll" \

@@ -53,6 +53,8 @@ TEST_CASE("a minimal policy keeps every built-in default") {
   }
   CHECK(p->profile(Segment::kMynumber).admission.on_unknown == UnknownAction::kQuarantine);
   CHECK(p->default_segment == Segment::kLgwan);
+  CHECK(p->uninstall_protection);  // issue 8: removing the agent needs an unlock code
+  CHECK_FALSE(parsePolicy(doc(R"("uninstall_protection": false)"))->uninstall_protection);
 }
 
 TEST_CASE("overrides layer: built-in <- common <- segments, field by field") {
@@ -161,7 +163,9 @@ TEST_CASE("every validation error names the path, the value and the reason") {
       {doc(R"("name": "  ")"), "$.name", R"("  " must not be empty)"},
       {doc(R"("colour": "blue")"), "$.colour",
        "unknown field (expected one of: common, contact, default_segment, exceptions, format, "
-       "name, os_support, segments, version)"},
+       "name, os_support, segments, uninstall_protection, version)"},
+      {doc(R"("uninstall_protection": "yes")"), "$.uninstall_protection",
+       R"("yes" is a string, expected true or false)"},
       {doc(R"("default_segment": "city")"), "$.default_segment",
        R"("city" is not a segment (mynumber, lgwan, internet))"},
       {doc(R"("segments": {"dmz": {}})"), "$.segments.dmz",

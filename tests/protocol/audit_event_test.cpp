@@ -165,7 +165,8 @@ TEST_CASE("an audit event names exactly one kind") {
     const auto r = auditEventFromJson(text(json));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().field == "$");
-    CHECK(r.error().message.find("exactly one of \"usb\" and \"network\"") != std::string::npos);
+    CHECK(r.error().message.find("exactly one of \"usb\", \"network\" and \"agent\"") !=
+          std::string::npos);
   }
   SUBCASE("a network change with an unknown mode") {
     auto network = blockedStick();
@@ -180,4 +181,16 @@ TEST_CASE("an audit event names exactly one kind") {
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().field == "$.network.to");
   }
+}
+
+TEST_CASE("an attempt to remove the agent is filed as agent") {
+  auto sent = blockedStick();
+  sent.what = UninstallEvent{false, "agent.uninstall-refused", "no unlock code (by yamada)"};
+  const auto received = auditEventFromJson(text(toJson(sent)));
+  REQUIRE_MESSAGE(received.has_value(), received.error().describe());
+  CHECK(auditCategory(*received) == "agent");
+  CHECK(auditAction(*received) == "uninstall-refused");
+  CHECK(auditRule(*received) == "agent.uninstall-refused");
+  CHECK(auditSubject(*received) == "mamori-agent: no unlock code (by yamada)");
+  CHECK(auditActionText("uninstall-refused").ja == "削除拒否");
 }

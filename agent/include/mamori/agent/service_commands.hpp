@@ -53,6 +53,19 @@ struct RunOptions {
 /// afterwards, 1 if reports are still queued, 2 on errors.
 int runAgent(const RunOptions& options, std::ostream& out, std::ostream& err);
 
+/// `mamori-agent uninstall-check` (the package's prerm asks it): whether the agent may be
+/// removed now. While the policy protects an enrolled PC (`uninstall_protection`, default on) it
+/// needs `unlock_code`, an administrator's code for this PC from `mamori-collector device
+/// unlock-code`. Every answer is an audit event in agent.db, which the agent reports. Exit code
+/// 0: may be removed; 1: refused (why, in both languages, on `err`); 2: error.
+struct UninstallCheckOptions {
+  std::filesystem::path state_dir = kDefaultStateDir;
+  std::optional<std::filesystem::path> policy_file;
+  std::string unlock_code;  ///< from MAMORI_UNLOCK_CODE; empty: none
+  std::string by;           ///< who asked (SUDO_USER), for the audit log
+};
+int runUninstallCheck(const UninstallCheckOptions& options, std::ostream& out, std::ostream& err);
+
 /// `mamori-agent status`: enrollment, last report, last admission, queue length.
 int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool json,
               std::ostream& out, std::ostream& err);

@@ -185,6 +185,8 @@ struct Policy {
   /// every notice; empty: "the information system administrator".
   Text contact;
   Segment default_segment = Segment::kLgwan;
+  /// An enrolled PC's agent can be removed only with an administrator's unlock code (issue 8).
+  bool uninstall_protection = true;
   std::array<Profile, kAllSegments.size()> profiles;
   std::vector<OsSupport> os_support;
   Exceptions exceptions;

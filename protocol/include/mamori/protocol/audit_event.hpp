@@ -74,19 +74,29 @@ struct NetworkChangeEvent {
   std::string error;
 };
 
+/// Someone tried to remove the agent (issue 8, uninstall protection): refused, or let through
+/// by the policy or an administrator's unlock code.
+struct UninstallEvent {
+  bool allowed = false;
+  /// `agent.uninstall-refused`, `agent.uninstall-unlocked`, `agent.uninstall-unprotected`
+  std::string rule;
+  std::string reason;  ///< why, in one line (the code's expiry, or why it was refused)
+};
+
 struct AuditEvent {
   std::string event_id;  ///< a UUID chosen when the event happened
   policy::TimePoint at;
   std::string user;  ///< who was logged in at the console; empty when nobody or unknown
   std::int64_t policy_version = 0;
   /// What happened. One alternative per kind of event; more kinds join the variant.
-  std::variant<UsbDecisionEvent, NetworkChangeEvent> what;
+  std::variant<UsbDecisionEvent, NetworkChangeEvent, UninstallEvent> what;
 };
 
-/// `usb`, `network`: the name of an event's kind, as the collector files it.
+/// `usb`, `network`, `agent`: the name of an event's kind, as the collector files it.
 std::string_view auditCategory(const AuditEvent& event);
 /// What was done: `allowed`, `allowed-read-only`, `partly-allowed`, `blocked` (usb); the new
-/// mode `open`, `quarantine`, `isolated` (network).
+/// mode `open`, `quarantine`, `isolated` (network); `uninstall-refused`, `uninstall-allowed`
+/// (agent).
 std::string_view auditAction(const AuditEvent& event);
 /// The rule that decided.
 const std::string& auditRule(const AuditEvent& event);
