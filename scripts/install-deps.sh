@@ -16,7 +16,8 @@ packages=(
   nftables libnftables-dev  # quarantine on the PC: mamori's table through libnftables
   libsystemd-dev  # sd_notify: the agent is a Type=notify service with a watchdog
   lintian         # the Debian packages are checked as Debian checks its own
-  debootstrap     # ...and installed into a clean Debian 12 system
+  debootstrap     # ...and installed into a clean Debian 12 system,
+  systemd-container  # which systemd-nspawn boots with systemd as PID 1
   # The USB e2e test (tests/e2e/usb) boots Debian's own kernel in QEMU with a busybox initramfs;
   # kmod resolves and indexes its modules, python3 drives QMP. linux-image-amd64 pulls in
   # initramfs-tools, whose first run costs about a minute.

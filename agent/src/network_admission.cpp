@@ -79,11 +79,12 @@ NetworkAdmission::NetworkAdmission(std::unique_ptr<platform::NetworkGuard> guard
   // an admin may have flushed them.
   if (auto current = guard_->current()) {
     mode_ = *current;
+    logger().information("network: the firewall is " + std::string(policy::networkModeId(mode_)) +
+                         " at start");
   } else {
-    logger().error("network: the firewall's mode cannot be read: " + current.error().describe());
+    logger().error("network: the firewall's mode cannot be read (taken as open): " +
+                   current.error().describe());
   }
-  logger().information("network: the firewall is " + std::string(policy::networkModeId(mode_)) +
-                       " at start");
 }
 
 platform::NetworkGuardPlan NetworkAdmission::plan(const policy::NetworkDecision& decision,
