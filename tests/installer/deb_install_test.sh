@@ -24,6 +24,7 @@ lab_before_removal() {
   umount "$root/proc" 2>/dev/null || true
 }
 source "$(dirname "$0")/../../scripts/lib/lab.sh"
+source "$(dirname "$0")/debian_root.sh"
 lab_init
 lab_require debootstrap cpack dpkg-deb sqlite3 jq
 
@@ -46,21 +47,8 @@ apt_in_root() {  # apt-get arguments..., with DEBIAN_FRONTEND and extra VAR=valu
 apt_env=()
 
 # ---- A clean Debian 12 ----------------------------------------------------------------------
-cache=${MAMORI_TEST_CACHE:-/var/cache/mamori-tests}/bookworm-minbase.tar
-if [[ ! -s $cache ]]; then
-  mkdir -p "$(dirname "$cache")"
-  lab_say "making a Debian 12 base system with debootstrap (once; cached in $cache)"
-  debootstrap --variant=minbase bookworm "$T/base" http://deb.debian.org/debian >"$T/debootstrap.log" 2>&1 ||
-    lab_fail "debootstrap failed: $(tail -n 5 "$T/debootstrap.log")"
-  tar -C "$T/base" -cf "$cache.new" . && mv "$cache.new" "$cache"
-  rm -rf "$T/base"
-fi
-mkdir -p "$root"
-tar -C "$root" -xf "$cache"
+debian_root minbase "$root"
 mount -t proc proc "$root/proc"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-# debootstrap leaves /etc/machine-id empty, for the first boot to fill; this system has booted.
-od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$root/etc/machine-id"
 
 # ---- The packages: N as built, N+1 and a broken N+2 made from it ----------------------------
 (cd "$build" && cpack -G DEB -B "$T/out" >"$T/cpack.log" 2>&1) || lab_fail "cpack: $(tail -n 5 "$T/cpack.log")"

@@ -31,6 +31,7 @@ lab_before_removal() {
 # lab.sh starts "$collector": this wrapper runs it in the collector's namespace.
 collector=$T/collector-in-netns
 source "$(dirname "$0")/../../scripts/lib/lab.sh"
+source "$(dirname "$0")/debian_root.sh"
 lab_init
 lab_require systemd-nspawn nsenter debootstrap cpack jq
 printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$col" "$real_collector" >"$collector"
@@ -38,30 +39,7 @@ chmod +x "$collector"
 check() { netns_check "$@"; }
 
 # ---- A Debian 12 that boots systemd -----------------------------------------------------------
-cache_dir=${MAMORI_TEST_CACHE:-/var/cache/mamori-tests}
-minbase=$cache_dir/bookworm-minbase.tar systemd_base=$cache_dir/bookworm-systemd.tar
-if [[ ! -s $systemd_base ]]; then
-  mkdir -p "$cache_dir" "$T/base"
-  if [[ ! -s $minbase ]]; then
-    debootstrap --variant=minbase bookworm "$T/base" http://deb.debian.org/debian >"$T/debootstrap.log" 2>&1 ||
-      lab_fail "debootstrap failed: $(tail -n 5 "$T/debootstrap.log")"
-    tar -C "$T/base" -cf "$minbase.new" . && mv "$minbase.new" "$minbase"
-  else
-    tar -C "$T/base" -xf "$minbase"
-  fi
-  cp /etc/resolv.conf "$T/base/etc/resolv.conf"
-  mount -t proc proc "$T/base/proc"
-  chroot "$T/base" env DEBIAN_FRONTEND=noninteractive sh -c \
-    'apt-get update -qq && apt-get install -y -qq --no-install-recommends systemd-sysv dbus' \
-    >"$T/systemd.log" 2>&1 || { umount "$T/base/proc"; lab_fail "installing systemd: $(tail -n 5 "$T/systemd.log")"; }
-  umount "$T/base/proc"
-  tar -C "$T/base" -cf "$systemd_base.new" . && mv "$systemd_base.new" "$systemd_base"
-  rm -rf "$T/base"
-fi
-mkdir -p "$root"
-tar -C "$root" -xf "$systemd_base"
-od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$root/etc/machine-id"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
+debian_root systemd "$root"
 
 # ---- The LAN and the collector --------------------------------------------------------------------
 netns_lan_up
