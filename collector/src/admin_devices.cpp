@@ -102,6 +102,14 @@ int deviceShow(const Context& c, const std::string& id) {
   auto isolations = c.store.isolationHistory(d.id);
   if (!isolations) return fail(c, isolations.error());
   printIsolationHistory(c, *isolations);
+  auto unlock_codes = c.store.unlockCodes(d.id);
+  if (!unlock_codes) return fail(c, unlock_codes.error());
+  c.out << (ja(c) ? "発行した解除コード:\n" : "unlock codes issued:\n");
+  if (unlock_codes->empty()) c.out << (ja(c) ? "  なし\n" : "  none\n");
+  for (const auto& u : *unlock_codes) {
+    c.out << "  " << policy::formatTimestamp(u.issued_at) << "  " << u.issued_by
+          << (ja(c) ? "  期限 " : "  valid until ") << policy::formatTimestamp(u.expires) << '\n';
+  }
   auto events = c.store.auditEvents(d.id, kRecentAuditEvents);
   if (!events) return fail(c, events.error());
   c.out << (ja(c) ? "最近の監査記録:\n" : "recent audit events:\n");
@@ -129,6 +137,10 @@ int deviceUnlockCode(const Context& c, const std::string& id, const Options& o) 
   const protocol::UnlockGrant grant{id, c.now + std::chrono::hours{hours}};
   auto code = protocol::signUnlockCode(grant, state->ca.privateKeyPem());
   if (!code) return fail(c, code.error());
+  // On record before it is shown: no code leaves the collector unaccounted for.
+  if (auto ok = c.store.recordUnlockCode({id, c.now, grant.expires, c.user}); !ok) {
+    return fail(c, ok.error());
+  }
   c.out << (ja(c) ? "解除コード (端末 " : "unlock code (device ") << id
         << (ja(c) ? "、期限 " : ", valid until ") << policy::formatTimestamp(grant.expires) << ", "
         << c.user << "):\n"

@@ -92,10 +92,20 @@ constexpr std::array<std::string_view, 5> kIsolation = {
     "CREATE INDEX isolation_changes_device ON isolation_changes (device_id, at)",
 };
 
+// Version 4: who issued which unlock code for removing an agent (issue 8), not the codes.
+constexpr std::array<std::string_view, 2> kUnlockCodes = {
+    "CREATE TABLE unlock_codes ("
+    " device_id TEXT NOT NULL REFERENCES devices (id), issued_at BIGINT NOT NULL,"
+    " expires BIGINT NOT NULL, issued_by TEXT NOT NULL)",
+
+    "CREATE INDEX unlock_codes_device ON unlock_codes (device_id, issued_at)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kInitial},
     Migration{2, "audit events", kAuditEvents},
     Migration{3, "isolation", kIsolation},
+    Migration{4, "unlock codes", kUnlockCodes},
 };
 
 bool applied(Poco::Data::Session& session, const Dialect& dialect, int version) {

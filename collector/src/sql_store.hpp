@@ -55,6 +55,9 @@ class SqlStore final : public Store {
   std::expected<std::vector<DeviceRecord>, Error> listDevices() override;
   std::expected<void, Error> revokeDevice(std::string_view id, policy::TimePoint now) override;
   std::expected<void, Error> changeIsolation(const IsolationChange& change) override;
+  std::expected<void, Error> recordUnlockCode(const UnlockCodeIssue& issue) override;
+  [[nodiscard]] std::expected<std::vector<UnlockCodeIssue>, Error> unlockCodes(
+      std::string_view device_id) override;
   [[nodiscard]] std::expected<std::vector<IsolationChange>, Error> isolationHistory(
       std::string_view device_id) override;
 

@@ -168,4 +168,33 @@ std::expected<std::vector<IsolationChange>, Error> SqlStore::isolationHistory(
               });
 }
 
+std::expected<void, Error> SqlStore::recordUnlockCode(const UnlockCodeIssue& issue) {
+  return write("cannot record the unlock code", [&](Connection& c) -> std::expected<void, Error> {
+    if (!deviceWhere(c, "WHERE d.id = ?", issue.device_id)) {
+      return std::unexpected(ruleError("no device " + issue.device_id));
+    }
+    exec(c, dialect_,
+         "INSERT INTO unlock_codes (device_id, issued_at, expires, issued_by) VALUES (?, ?, ?, ?)",
+         issue.device_id, issue.issued_at, issue.expires, issue.issued_by);
+    return {};
+  });
+}
+
+std::expected<std::vector<UnlockCodeIssue>, Error> SqlStore::unlockCodes(
+    std::string_view device_id) {
+  return read("cannot read the unlock codes",
+              [&](Connection& c) -> std::expected<std::vector<UnlockCodeIssue>, Error> {
+                const auto rows = query(c, dialect_,
+                                        "SELECT device_id, issued_at, expires, issued_by"
+                                        " FROM unlock_codes WHERE device_id = ? ORDER BY issued_at",
+                                        device_id);
+                std::vector<UnlockCodeIssue> issued;
+                for (std::size_t i = 0; i < rows.rowCount(); ++i) {
+                  const Row row(rows, i);
+                  issued.push_back({row.text(0), row.time(1), row.time(2), row.text(3)});
+                }
+                return issued;
+              });
+}
+
 }  // namespace mamori::collector

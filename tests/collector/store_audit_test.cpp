@@ -85,13 +85,14 @@ TEST_CASE_TEMPLATE("a version-1 database gains the audit and isolation tables an
   // What a collector of the first release left behind.
   db.execute("DROP TABLE audit_events");
   db.execute("DROP TABLE isolation_changes");
+  db.execute("DROP TABLE unlock_codes");
   for (const auto* column : {"isolated_at", "isolated_by", "isolation_reason"}) {
     db.execute(std::string("ALTER TABLE devices DROP COLUMN ") + column);
   }
   db.execute("DELETE FROM schema_migrations WHERE version >= 2");
 
   const auto store = openStore(db);
-  CHECK(store->schemaVersion() == 3);
+  CHECK(store->schemaVersion() == 4);
   CHECK(store->countReports("dev") == 1);
   auto next = report("dev", "r-2", kNow + 60s, policy::Admission::kAdmit);
   next.audit_events = {event("e-1", kNow, "blocked")};

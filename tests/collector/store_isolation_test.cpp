@@ -57,3 +57,18 @@ TEST_CASE_TEMPLATE("enrolling again does not lift an isolation", Db, Sqlite, Pos
   enrolled(*store, "dev");
   CHECK(store->findDevice("dev")->value().isolation.has_value());
 }
+
+TEST_CASE_TEMPLATE("who issued which unlock code is kept, not the code", Db, Sqlite, Postgres) {
+  const Db db;
+  const auto store = openStore(db);
+  enrolled(*store, "dev");
+  REQUIRE(store->recordUnlockCode({"dev", kNow, kNow + 24h, "admin-tanaka"}));
+  REQUIRE(store->recordUnlockCode({"dev", kNow + 1h, kNow + 2h, "admin-sato"}));
+  const auto issued = store->unlockCodes("dev");
+  REQUIRE(issued.has_value());
+  REQUIRE(issued->size() == 2);
+  CHECK((*issued)[0].issued_by == "admin-tanaka");
+  CHECK((*issued)[0].expires == kNow + 24h);
+  CHECK((*issued)[1].issued_at == kNow + 1h);
+  CHECK_FALSE(store->recordUnlockCode({"nobody", kNow, kNow + 1h, "x"}).has_value());
+}

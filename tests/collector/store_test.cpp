@@ -149,12 +149,12 @@ TEST_CASE_TEMPLATE("migrations apply once", Db, Sqlite, Postgres) {
   std::string token_id;
   {
     const auto store = openStore(db);
-    CHECK(store->schemaVersion() == 3);
+    CHECK(store->schemaVersion() == 4);
     token_id = newToken(*store).record.id;
   }
   const auto reopened = openStore(db);
-  CHECK(reopened->schemaVersion() == 3);
-  CHECK(db.scalar("SELECT COUNT(*) FROM schema_migrations") == 3);
+  CHECK(reopened->schemaVersion() == 4);
+  CHECK(db.scalar("SELECT COUNT(*) FROM schema_migrations") == 4);
   CHECK(reopened->listTokens()->at(0).id == token_id);
 }
 
@@ -166,7 +166,7 @@ TEST_CASE_TEMPLATE("a database newer than the code is refused", Db, Sqlite, Post
   REQUIRE_FALSE(store.has_value());
   CHECK(store.error().code == ErrorCode::kValidation);
   CHECK(store.error().message.find('7') != std::string::npos);
-  CHECK(store.error().message.find('3') != std::string::npos);
+  CHECK(store.error().message.find('4') != std::string::npos);
 }
 
 TEST_CASE("an SQLite file in a missing directory is an I/O error") {

@@ -173,6 +173,8 @@ apt_env=(MAMORI_UNLOCK_CODE="$code")
 apt_in_root purge mamori-agent >"$T/purge.log" 2>&1 || lab_fail "purge failed: $(tail -n 20 "$T/purge.log")"
 apt_env=()
 check "purge with the unlock code: accepted" grep -q 'unlock code accepted' "$T/purge.log"
+issued=$(lab_admin device show "$device" | sed -n '/^unlock codes issued:/,/^recent audit events:/p' | grep -c 'valid until')
+check "the collector keeps who issued each unlock code ($issued issued)" test "$issued" -eq 2
 files_of_system >"$T/files-after"
 echo "---- files after the purge that were not there before mamori (none expected)"
 comm -13 "$T/files-before" "$T/files-after" | tee "$T/left"

@@ -58,6 +58,15 @@ struct DeviceRecord {
   std::optional<protocol::Isolation> isolation;
 };
 
+/// An unlock code the collector issued (issue 8): who let which PC's agent be removed, until
+/// when. The code itself is not kept: it is a bearer permission until it expires.
+struct UnlockCodeIssue {
+  std::string device_id;
+  policy::TimePoint issued_at;
+  policy::TimePoint expires;
+  std::string issued_by;
+};
+
 /// One isolation or release, as the collector keeps them for the audit (第107条3).
 struct IsolationChange {
   std::string device_id;
@@ -202,6 +211,11 @@ class Store {
   /// transaction. kValidation when there is no such device, when it is already isolated, or
   /// when a release finds it not isolated.
   virtual std::expected<void, Error> changeIsolation(const IsolationChange& change) = 0;
+  /// Records an unlock code issued for a device (before it is handed out).
+  virtual std::expected<void, Error> recordUnlockCode(const UnlockCodeIssue& issue) = 0;
+  /// The unlock codes issued for a device, oldest first.
+  [[nodiscard]] virtual std::expected<std::vector<UnlockCodeIssue>, Error> unlockCodes(
+      std::string_view device_id) = 0;
   /// A device's isolations and releases, oldest first.
   [[nodiscard]] virtual std::expected<std::vector<IsolationChange>, Error> isolationHistory(
       std::string_view device_id) = 0;
