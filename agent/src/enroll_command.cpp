@@ -51,6 +51,17 @@ int runEnroll(const EnrollOptions& o, std::ostream& out, std::ostream& err) {
     if (auto ok = createDeviceKey(paths.key()); !ok) return failed(err, ja, "key", ok.error());
   }
   const auto identity = platform::makePostureProbe({o.root, nullptr, {}})->collect(now).device;
+  // The collector pins a PC by its machine id (第86条) and refuses one without. An empty
+  // /etc/machine-id is a system that has not booted yet: a golden image being built.
+  if (identity.machine_id.empty()) {
+    err << "mamori-agent enroll: "
+        << (ja ? "この端末には machine-id がまだありません (/etc/machine-id が空: 初回起動前の"
+                 "マスターイメージ)。初回起動の後に登録してください。"
+               : "this system has no machine id yet (/etc/machine-id is empty: a golden image "
+                 "before its first boot); enroll after the first boot.")
+        << '\n';
+    return 2;
+  }
   auto csr = makeCertificateRequest(
       paths.key(), identity.hostname.empty() ? "mamori-device" : identity.hostname);
   if (!csr) return failed(err, ja, "csr", csr.error());

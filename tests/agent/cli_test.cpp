@@ -67,3 +67,17 @@ TEST_CASE("cli: version") {
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("mamori-agent "));
 }
+
+TEST_CASE("cli: a system without a machine id is told to enroll after its first boot") {
+  const mamori::testing::TempRoot root;
+  root.write("/etc/machine-id", "");  // debootstrap, or a golden image before its first boot
+  const auto state = (root.path() / "state").string();
+  const auto pc = root.path().string();
+  // The collector is never asked: nothing listens on port 1.
+  const auto r = run({"enroll", "--collector", "https://127.0.0.1:1", "--token", "t", "--state-dir",
+                      state.c_str(), "--root", pc.c_str(), "--lang", "en"});
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "mamori-agent enroll: this system has no machine id yet (/etc/machine-id is empty: a "
+        "golden image before its first boot); enroll after the first boot.\n");
+}
