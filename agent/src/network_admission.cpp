@@ -150,7 +150,8 @@ void NetworkAdmission::update(const policy::Policy& policy, policy::Segment segm
   if (changed || error != state_.error) {
     record(from, decision, error, policy.version, policy.contact, now);
   }
-  if (mode_ != from || !store_.state("network")) state_.since = now;
+  // A first record has no time yet (the default): the PC has been in this mode since now.
+  if (mode_ != from || state_.since == policy::TimePoint{}) state_.since = now;
   state_.decision = decision;
   state_.error = error;
   if (!next.collector.empty()) state_.collector = next.collector;

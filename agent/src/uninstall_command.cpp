@@ -6,13 +6,12 @@
 #include <Poco/Logger.h>
 
 #include <boost/json/serialize.hpp>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include "agent_state.hpp"
 #include "local_store.hpp"
 #include "mamori/agent/service_commands.hpp"
+#include "mamori/protocol/atomic_file.hpp"
 #include "mamori/protocol/messages.hpp"
 #include "mamori/protocol/unlock_code.hpp"
 #include "policy_file.hpp"
@@ -24,18 +23,11 @@ constexpr int kAllowed = 0;
 constexpr int kRefused = 1;
 constexpr int kError = 2;
 
-std::string readFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void record(LocalStore& store, bool allowed, std::string rule, std::string reason,
-            const policy::Policy& policy, const std::string& by) {
+            const policy::Policy& policy, const std::string& by, policy::TimePoint now) {
   protocol::AuditEvent event;
   event.event_id = protocol::randomUuid();
-  event.at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  event.at = now;
   event.user = by;
   event.policy_version = policy.version;
   event.what = protocol::UninstallEvent{allowed, std::move(rule), std::move(reason)};
@@ -67,30 +59,30 @@ int runUninstallCheck(const UninstallCheckOptions& o, std::ostream& out, std::os
   }
   // A policy that cannot be read protects: the built-in default does.
   const auto policy = loadPolicy(o.policy_file).value_or(policy::builtInPolicy());
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   if (!policy.uninstall_protection) {
     record(*store, true, "agent.uninstall-unprotected",
-           "removed; the policy does not protect the agent", policy, o.by);
+           "removed; the policy does not protect the agent", policy, o.by, now);
     return kAllowed;
   }
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::string why;
-  if (o.unlock_code.empty()) {
-    why = "no unlock code";
-  } else if (!std::filesystem::exists(paths.collectorCa(), ec)) {
-    why = "no collector CA to check the code with (enrolled by an older agent: enroll again)";
-  } else {
-    const auto granted = protocol::verifyUnlockCode(o.unlock_code, readFile(paths.collectorCa()),
-                                                    enrollment->device_id, now);
+  std::string why = "no unlock code";
+  if (!o.unlock_code.empty()) {
+    const auto ca = protocol::readSmallFile(paths.collectorCa(), 64 << 10);
+    const auto granted =
+        ca ? protocol::verifyUnlockCode(o.unlock_code, *ca, enrollment->device_id, now)
+           : std::unexpected(makeError(ErrorCode::kIo, "no collector CA to check the code with (" +
+                                                           ca.error().describe() +
+                                                           "; enroll again)"));
     if (granted) {
       record(*store, true, "agent.uninstall-unlocked",
              "removed with an unlock code valid until " + policy::formatTimestamp(granted->expires),
-             policy, o.by);
+             policy, o.by, now);
       out << "mamori-agent: unlock code accepted; the agent is being removed\n";
       return kAllowed;
     }
     why = granted.error().message;
   }
-  record(*store, false, "agent.uninstall-refused", "removal refused: " + why, policy, o.by);
+  record(*store, false, "agent.uninstall-refused", "removal refused: " + why, policy, o.by, now);
   err << "mamori-agent: 情報セキュリティポリシーにより、この端末から mamori-agent を削除できません "
          "("
       << why << ")。削除が必要な場合は、管理者に端末 " << enrollment->device_id

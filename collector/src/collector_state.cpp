@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 std::expected<EnrollmentCa, Error> loadOrCreateCa(const fs::path& dir, policy::TimePoint now) {
   const auto key = dir / "ca.key", cert = dir / "ca.crt";
   if (fs::exists(key) || fs::exists(cert)) {
-    auto key_pem = readSmallFile(key, 64 << 10);
-    auto cert_pem = readSmallFile(cert, 64 << 10);
+    auto key_pem = protocol::readSmallFile(key, 64 << 10);
+    auto cert_pem = protocol::readSmallFile(cert, 64 << 10);
     if (!key_pem) return std::unexpected(key_pem.error());
     if (!cert_pem) return std::unexpected(cert_pem.error());
     auto ca = EnrollmentCa::load(*key_pem, *cert_pem);
@@ -39,7 +39,7 @@ std::expected<EnrollmentCa, Error> loadOrCreateCa(const fs::path& dir, policy::T
 // The names and expiry of the current server certificate, to decide whether to renew it.
 bool serverCertificateCurrent(const fs::path& cert_file, const std::vector<std::string>& names,
                               policy::TimePoint now) {
-  auto pem = readSmallFile(cert_file, 64 << 10);
+  auto pem = protocol::readSmallFile(cert_file, 64 << 10);
   if (!pem) return false;
   const auto bio = ssl::readBio(*pem);
   const ssl::Cert cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));

@@ -1,12 +1,8 @@
 #include "mamori/collector/config.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "mamori/policy/json_reader.hpp"
 #include "mamori/policy/policy_codec.hpp"
+#include "mamori/protocol/atomic_file.hpp"
 
 namespace mamori::collector {
 namespace {
@@ -88,36 +84,18 @@ std::expected<CollectorConfig, Error> parseCollectorConfig(std::string_view json
 }
 
 std::expected<CollectorConfig, Error> loadCollectorConfig(const std::filesystem::path& file) {
-  auto text = readSmallFile(file, 1 << 20);
+  auto text = protocol::readSmallFile(file, 1 << 20);
   if (!text) return std::unexpected(text.error());
   return parseCollectorConfig(*text, file.string());
 }
 
 std::expected<policy::Policy, Error> loadCollectorPolicy(const CollectorConfig& config) {
   if (!config.policy_file) return policy::builtInPolicy();
-  auto text = readSmallFile(*config.policy_file, 4 << 20);
+  auto text = protocol::readSmallFile(*config.policy_file, 4 << 20);
   if (!text) return std::unexpected(text.error());
   auto parsed = policy::parsePolicy(*text);
   if (!parsed) parsed.error().file = config.policy_file->string();
   return parsed;
-}
-
-std::expected<std::string, Error> readSmallFile(const std::filesystem::path& file,
-                                                std::uintmax_t max_bytes) {
-  const auto fail = [&](ErrorCode code, std::string message) {
-    return std::unexpected(makeError(code, std::move(message), file));
-  };
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  if (ec) return fail(ErrorCode::kIo, ec.message());
-  if (size > max_bytes) {
-    return fail(ErrorCode::kValidation, "larger than " + std::to_string(max_bytes) + " bytes");
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(ErrorCode::kIo, std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace mamori::collector

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include "mamori/protocol/base64url.hpp"
 #include "mamori/protocol/openssl_handles.hpp"
 
 namespace mamori::collector {
@@ -16,25 +17,8 @@ constexpr std::size_t kIdBytes = 6;
 constexpr std::size_t kSecretBytes = 32;
 constexpr std::size_t kIdChars = kIdBytes * 2;
 constexpr std::size_t kSecretChars = (kSecretBytes * 8 + 5) / 6;  // 43, unpadded
-constexpr std::string_view kBase64Url =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kBase64Url = protocol::kBase64UrlAlphabet;
 constexpr std::string_view kHex = "0123456789abcdef";
-
-std::string base64Url(const unsigned char* data, std::size_t size) {
-  std::string out;
-  unsigned bits = 0;
-  int pending = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    bits = (bits << 8) | data[i];
-    pending += 8;
-    while (pending >= 6) {
-      pending -= 6;
-      out += kBase64Url[(bits >> pending) & 0x3f];
-    }
-  }
-  if (pending > 0) out += kBase64Url[(bits << (6 - pending)) & 0x3f];
-  return out;
-}
 
 std::string sha256Hex(std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
@@ -123,7 +107,8 @@ std::expected<NewToken, Error> makeToken(std::string_view department, policy::Se
   r.max_uses = max_uses;
   r.created_by = std::string(created_by);
   r.note = std::string(note);
-  const auto secret = base64Url(random.data() + kIdBytes, kSecretBytes);
+  const auto secret = protocol::base64url(
+      std::string_view(reinterpret_cast<const char*>(random.data() + kIdBytes), kSecretBytes));
   token.text = std::string(kPrefix) + r.id + "_" + secret;
   token.secret_sha256_hex = sha256Hex(secret);
   OPENSSL_cleanse(random.data(), random.size());

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -129,6 +131,24 @@ std::expected<void, Error> writeFileAtomically(const fs::path& file, std::string
     return written;
   }
   return syncDirectory(file);
+}
+
+std::expected<std::string, Error> readSmallFile(const std::filesystem::path& file,
+                                                std::uintmax_t max_bytes) {
+  const auto fail = [&](ErrorCode code, std::string message) {
+    return std::unexpected(makeError(code, std::move(message), file));
+  };
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return fail(ErrorCode::kIo, ec.message());
+  if (size > max_bytes) {
+    return fail(ErrorCode::kValidation, "larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(ErrorCode::kIo, std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace mamori::protocol

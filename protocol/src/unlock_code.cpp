@@ -4,10 +4,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <algorithm>
 #include <memory>
 #include <vector>
 
+#include "mamori/protocol/base64url.hpp"
 #include "mamori/protocol/openssl_handles.hpp"
 
 namespace mamori::protocol {
@@ -21,38 +21,10 @@ using DigestContext = std::unique_ptr<EVP_MD_CTX, ssl::Deleter<EVP_MD_CTX_free>>
 
 Error invalid(std::string message) { return makeError(ErrorCode::kValidation, std::move(message)); }
 
-std::string base64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  std::ranges::replace(out, '+', '-');
-  std::ranges::replace(out, '/', '_');
-  return out;
-}
-
-std::expected<std::string, Error> fromBase64url(std::string_view text) {
-  std::string b64(text);
-  if (std::ranges::any_of(b64, [](char c) {
-        return !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_');
-      })) {
-    return std::unexpected(invalid("the unlock code holds characters base64url does not use"));
-  }
-  std::ranges::replace(b64, '-', '+');
-  std::ranges::replace(b64, '_', '/');
-  const std::size_t padding = (4 - b64.size() % 4) % 4;
-  if (padding == 3) return std::unexpected(invalid("the unlock code is cut short"));
-  b64.append(padding, '=');
-  std::string out(b64.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(b64.data()),
-                                static_cast<int>(b64.size()));
-  if (n < 0) return std::unexpected(invalid("the unlock code is not base64url"));
-  out.resize(static_cast<std::size_t>(n) - padding);
-  return out;
+std::expected<std::string, Error> decoded(std::string_view part) {
+  auto bytes = fromBase64url(part);
+  if (!bytes) return std::unexpected(invalid("the unlock code is not base64url"));
+  return std::move(*bytes);
 }
 
 std::string payloadOf(const UnlockGrant& grant) {
@@ -97,9 +69,9 @@ std::expected<UnlockGrant, Error> verifyUnlockCode(std::string_view code,
   const auto dot = code.find('.');
   if (dot == std::string_view::npos)
     return std::unexpected(invalid("the unlock code is cut short"));
-  auto payload = fromBase64url(code.substr(0, dot));
+  auto payload = decoded(code.substr(0, dot));
   if (!payload) return std::unexpected(payload.error());
-  auto signature = fromBase64url(code.substr(dot + 1));
+  auto signature = decoded(code.substr(dot + 1));
   if (!signature) return std::unexpected(signature.error());
 
   auto bio = ssl::readBio(ca_certificate_pem);

@@ -16,7 +16,7 @@
 set -euo pipefail
 build=$(realpath "${1:?usage: deb_install_test.sh BUILD_DIR}")
 collector=$build/collector/mamori-collector
-lab_name=deb-install
+lab_name=deb-install check_label=deb-install
 lab_tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-deb-install.XXXXXX")
 T=$lab_tmp
 root=$T/root
@@ -25,21 +25,10 @@ lab_before_removal() {
 }
 source "$(dirname "$0")/../../scripts/lib/lab.sh"
 source "$(dirname "$0")/debian_root.sh"
+source "$(dirname "$0")/../support/checks.sh"
 lab_init
 lab_require debootstrap cpack dpkg-deb sqlite3 jq
 
-passed=0 failed=0
-check() {  # DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then
-    echo "deb-install: ok $what"
-    passed=$((passed + 1))
-  else
-    echo "deb-install: FAIL $what"
-    failed=$((failed + 1))
-  fi
-}
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
 apt_in_root() {  # apt-get arguments..., with DEBIAN_FRONTEND and extra VAR=value from $apt_env
   in_root env DEBIAN_FRONTEND=noninteractive "${apt_env[@]}" apt-get -y -qq -o Dpkg::Use-Pty=0 "$@"
@@ -212,5 +201,4 @@ check "without a collector: installed, not enrolled, told how to enroll" \
            [[ \$(chroot '$root' mamori-agent status --state-dir /var/lib/mamori --json | jq -r .enrolled) == false ]]"
 grep 'mamori-agent:' "$T/bare.log" || true
 
-echo "deb-install: $passed passed, $failed failed"
-((failed == 0))
+check_summary

@@ -7,28 +7,17 @@
 #   deb_package_test.sh BUILD_DIR
 set -euo pipefail
 build=$(realpath "${1:?usage: deb_package_test.sh BUILD_DIR}")
-label=package
+check_label=package
+source "$(dirname "$0")/../support/checks.sh"
 for c in cpack lintian dpkg-deb systemd-analyze; do
-  command -v "$c" >/dev/null || { echo "$label: $c is missing (make deps)" >&2; exit 1; }
+  command -v "$c" >/dev/null || { echo "$check_label: $c is missing (make deps)" >&2; exit 1; }
 done
 T=$(mktemp -d "${TMPDIR:-/tmp}/mamori-package.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
-passed=0 failed=0
-check() {  # DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then
-    echo "$label: ok $what"
-    passed=$((passed + 1))
-  else
-    echo "$label: FAIL $what"
-    failed=$((failed + 1))
-  fi
-}
 
 (cd "$build" && cpack -G DEB -B "$T/out" >"$T/cpack.log" 2>&1) ||
-  { cat "$T/cpack.log" >&2; echo "$label: cpack failed" >&2; exit 1; }
+  { cat "$T/cpack.log" >&2; echo "$check_label: cpack failed" >&2; exit 1; }
 agent=$(echo "$T"/out/mamori-agent_*_amd64.deb)
 collector=$(echo "$T"/out/mamori-collector_*_amd64.deb)
 check "cpack made both packages ($(basename "$agent"), $(basename "$collector"))" \
@@ -106,5 +95,4 @@ for unit in mamori-agent mamori-collector; do
   check "systemd-analyze security $unit.service: exposure $score" test -n "$score"
 done
 
-echo "$label: $passed passed, $failed failed"
-((failed == 0))
+check_summary

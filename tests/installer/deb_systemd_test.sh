@@ -14,8 +14,9 @@ lab_name=deb-systemd
 lab_tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-deb-systemd.XXXXXX")
 T=$lab_tmp
 root=$T/root
-netns_tag=ds$$ netns_label=deb-systemd
+netns_tag=ds$$ check_label=deb-systemd
 source "$(dirname "$0")/../integration/netns_lan.sh"
+source "$(dirname "$0")/../support/checks.sh"
 pc=$netns_tag-pc col=$netns_tag-col
 nspawn_pid=''
 lab_before_removal() {
@@ -36,7 +37,6 @@ lab_init
 lab_require systemd-nspawn nsenter debootstrap cpack jq
 printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$col" "$real_collector" >"$collector"
 chmod +x "$collector"
-check() { netns_check "$@"; }
 
 # ---- A Debian 12 that boots systemd -----------------------------------------------------------
 debian_root systemd "$root"
@@ -119,4 +119,4 @@ echo "---- journalctl -u mamori-agent (the container's journal)"
 in_container journalctl -u mamori-agent --no-pager -o cat | head -n 30 || true
 echo "----"
 
-netns_summary
+check_summary

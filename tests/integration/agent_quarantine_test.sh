@@ -17,8 +17,9 @@ real_collector=$(realpath "$1") agent=$(realpath "$2")
 lab_name=agent-quarantine
 lab_tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-quarantine.XXXXXX")
 T=$lab_tmp
-netns_tag=aq$$ netns_label=agent-quarantine
+netns_tag=aq$$ check_label=agent-quarantine
 source "$(dirname "$0")/netns_lan.sh"
+source "$(dirname "$0")/../support/checks.sh"
 pc=$netns_tag-pc col=$netns_tag-col rem=$netns_tag-rem oth=$netns_tag-oth
 agent_pid='' prober_pid=''
 lab_before_removal() {
@@ -46,7 +47,6 @@ netns_host "$oth" 4 80
 netns_wait_reachable "$pc" 10.77.0.3:80 10.77.0.4:80 || lab_fail "the test servers never answered"
 reaches() { netns_reaches "$pc" "$@"; }
 blocked() { ! reaches "$@"; }
-check() { netns_check "$@"; }
 
 # ---- The collector and the PC ---------------------------------------------------------------
 lab_collector_config
@@ -212,4 +212,4 @@ check "audit: the isolation and the release, as the PC carried them out" \
   bash -c "grep -q 'open -> isolated: CSIRT isolation: INC-2026-0042' '$T/audit.txt' &&
            grep -q 'isolated -> open' '$T/audit.txt'"
 
-netns_summary
+check_summary

@@ -2,12 +2,10 @@
 # own namespace and hosts joined to it by veth pairs, at 10.77.0.<octet>/24. Sourced; the caller
 # sets, before sourcing:
 #   netns_tag      a prefix unique to this run (namespace names derive from it)
-#   netns_label    the prefix of every check's line ("quarantine", "agent-quarantine")
 # and calls netns_cleanup from its EXIT handling. Traffic stays inside these namespaces.
 
 netns_lan=$netns_tag-lan
 netns_hosts=() netns_servers=()
-netns_passed=0 netns_failed=0
 
 netns_lan_up() {
   ip netns add "$netns_lan"
@@ -50,23 +48,6 @@ netns_wait_reachable() {  # FROM ADDRESS:PORT...
     for target in "$@"; do netns_reaches "$from" "${target%:*}" "${target#*:}" || continue 2; done
     return 0
   done
-  echo "$netns_label: the test servers never answered" >&2
+  echo "netns: the test servers never answered" >&2
   return 1
-}
-
-netns_check() {  # DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then
-    echo "$netns_label: ok $what"
-    netns_passed=$((netns_passed + 1))
-  else
-    echo "$netns_label: FAIL $what"
-    netns_failed=$((netns_failed + 1))
-  fi
-}
-
-netns_summary() {
-  echo "$netns_label: $netns_passed passed, $netns_failed failed"
-  ((netns_failed == 0))
 }

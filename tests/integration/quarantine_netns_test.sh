@@ -13,8 +13,9 @@ for c in ip nft python3 timeout; do
   command -v "$c" >/dev/null || { echo "quarantine: $c is missing (make deps)" >&2; exit 1; }
 done
 
-netns_tag=mq$$ netns_label=quarantine
+netns_tag=mq$$ check_label=quarantine
 source "$(dirname "$0")/netns_lan.sh"
+source "$(dirname "$0")/../support/checks.sh"
 pc=$netns_tag-pc col=$netns_tag-col rem=$netns_tag-rem oth=$netns_tag-oth
 trap netns_cleanup EXIT
 
@@ -26,7 +27,6 @@ netns_host "$oth" 4 80       # any other server
 netns_wait_reachable "$pc" 10.77.0.2:8443 10.77.0.2:80 10.77.0.3:80 10.77.0.4:80
 
 reaches() { netns_reaches "$pc" "$@"; }
-check() { netns_check "$@"; }
 blocked() { ! reaches "$@"; }
 mode_is() { [[ $(ip netns exec "$pc" "$tool" current) == "$1" ]]; }
 apply() { ip netns exec "$pc" "$tool" "$@"; }
@@ -70,4 +70,4 @@ check "another table survives mamori's changes" \
 check "a host name instead of an address is refused" \
   bash -c "! ip netns exec $pc $tool quarantine --collector collector.lg.jp:8443 2>/dev/null"
 
-netns_summary
+check_summary

@@ -6,6 +6,7 @@
 
 #include "facts_builder.hpp"
 #include "mamori/policy/json_codec.hpp"
+#include "mamori/protocol/base64url.hpp"
 
 using namespace mamori;
 using namespace mamori::protocol;
@@ -148,4 +149,23 @@ TEST_CASE("report ids are random UUIDs") {
   CHECK(a[14] == '4');
   CHECK(isReportId(a));
   CHECK_FALSE(isReportId("short"));
+}
+
+TEST_CASE("base64url: RFC 4648 vectors without padding, and one encoding per byte string") {
+  for (const auto& [bytes, text] :
+       std::vector<std::pair<std::string, std::string>>{{"", ""},
+                                                        {"f", "Zg"},
+                                                        {"fo", "Zm8"},
+                                                        {"foo", "Zm9v"},
+                                                        {"foob", "Zm9vYg"},
+                                                        {"fooba", "Zm9vYmE"},
+                                                        {"foobar", "Zm9vYmFy"},
+                                                        {"\xfb\xff", "-_8"}}) {
+    CHECK(base64url(bytes) == text);
+    CHECK(fromBase64url(text) == bytes);
+  }
+  CHECK_FALSE(fromBase64url("Zm9v=").has_value());  // no padding
+  CHECK_FALSE(fromBase64url("Z").has_value());      // no length 1 (mod 4)
+  CHECK_FALSE(fromBase64url("Zh").has_value());     // unused bits set
+  CHECK_FALSE(fromBase64url("Zm+v").has_value());   // '+' is base64, not base64url
 }

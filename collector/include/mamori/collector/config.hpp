@@ -58,8 +58,4 @@ std::expected<CollectorConfig, Error> loadCollectorConfig(const std::filesystem:
 /// The policy the collector judges with: `policy_file`, or the built-in one.
 std::expected<policy::Policy, Error> loadCollectorPolicy(const CollectorConfig& config);
 
-/// Reads a whole file of at most `max_bytes`; the error names the file.
-std::expected<std::string, Error> readSmallFile(const std::filesystem::path& file,
-                                                std::uintmax_t max_bytes);
-
 }  // namespace mamori::collector

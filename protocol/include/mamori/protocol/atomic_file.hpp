@@ -1,12 +1,15 @@
 #pragma once
 
 // Both ends keep keys and certificates in files that must never be seen half-written or, for a
-// key, readable by others: the agent its device key, the collector its CA and server key.
+// key, readable by others: the agent its device key, the collector its CA and server key. And
+// both read such small files back whole, never more than they can hold.
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "mamori/error.hpp"
@@ -28,5 +31,10 @@ enum class IfExists {
 std::expected<void, Error> writeFileAtomically(const std::filesystem::path& file,
                                                std::string_view content, mode_t mode,
                                                IfExists if_exists = IfExists::kReplace);
+
+/// Reads a whole file of at most `max_bytes`; the error names the file (kIo, or kValidation when
+/// it is larger).
+std::expected<std::string, Error> readSmallFile(const std::filesystem::path& file,
+                                                std::uintmax_t max_bytes);
 
 }  // namespace mamori::protocol
