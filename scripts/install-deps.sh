@@ -18,6 +18,7 @@ packages=(
   lintian         # the Debian packages are checked as Debian checks its own
   debootstrap     # ...and installed into a clean Debian 12 system,
   systemd-container  # which systemd-nspawn boots with systemd as PID 1
+  python3-securesystemslib  # another TUF implementation checks mamori's signatures, and signs for it
   # The USB e2e test (tests/e2e/usb) boots Debian's own kernel in QEMU with a busybox initramfs;
   # kmod resolves and indexes its modules, python3 drives QMP. linux-image-amd64 pulls in
   # initramfs-tools, whose first run costs about a minute.

@@ -18,16 +18,6 @@ namespace {
 namespace po = boost::program_options;
 using policy::Lang;
 
-// mamori is made for Japanese municipalities: Japanese unless the locale asks for another
-// language (an unset, C or POSIX locale says nothing about the reader).
-Lang languageOf(std::string_view locale) {
-  if (locale.empty() || locale == "C" || locale == "POSIX" || locale.starts_with("C.") ||
-      locale.starts_with("ja")) {
-    return Lang::kJa;
-  }
-  return Lang::kEn;
-}
-
 // `--lang` is read before anything else so that even usage errors speak the reader's language.
 // An invalid value falls back to the locale here; option parsing reports it.
 Lang requestedLanguage(std::span<const char* const> args, const Environment& env) {
@@ -43,7 +33,7 @@ Lang requestedLanguage(std::span<const char* const> args, const Environment& env
     if (value == "ja") return Lang::kJa;
     if (value == "en") return Lang::kEn;
   }
-  return languageOf(env.lang_env);
+  return policy::languageOfLocale(env.lang_env);
 }
 
 po::options_description checkOptions(Lang lang) {

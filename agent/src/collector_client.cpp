@@ -5,28 +5,16 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/RejectCertificateHandler.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <mutex>
+
+#include "mamori/updater/fetcher.hpp"
 
 namespace mamori::agent {
 namespace {
-
-// Poco asks its SSLManager what to do with a certificate that fails verification; the answer
-// here is always "refuse", never a prompt or a silent accept.
-void refuseInvalidCertificates() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
-        new Poco::Net::RejectCertificateHandler(false);
-    Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, nullptr);
-  });
-}
 
 Poco::Net::Context::Ptr clientContext(const ClientSettings& s) {
   Poco::Net::Context::Params params;
@@ -81,7 +69,7 @@ std::expected<CollectorClient, Error> CollectorClient::create(const ClientSettin
       return std::unexpected(makeError(
           ErrorCode::kUsage, "the collector URL must be https://HOST[:PORT]: " + settings.url));
     }
-    refuseInvalidCertificates();
+    updater::refuseInvalidCertificates();
     auto session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
                                                                    clientContext(settings));
     session->setTimeout(Poco::Timespan(settings.timeout.count(), 0));

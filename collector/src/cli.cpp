@@ -47,9 +47,7 @@ policy::Lang languageOf(const po::variables_map& vm) {
   if (vm.contains("lang"))
     return vm["lang"].as<std::string>() == "en" ? policy::Lang::kEn : policy::Lang::kJa;
   const char* lang = std::getenv("LANG");
-  const std::string_view l = lang ? lang : "";
-  return l.empty() || l.starts_with("ja") || l.starts_with("C") || l == "POSIX" ? policy::Lang::kJa
-                                                                                : policy::Lang::kEn;
+  return policy::languageOfLocale(lang ? lang : "");
 }
 
 std::string invokingUser() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace mamori::policy {
 
@@ -16,5 +17,16 @@ struct Text {
   [[nodiscard]] bool empty() const { return ja.empty() && en.empty(); }
   bool operator==(const Text&) const = default;
 };
+
+/// The language of a locale (`LANG`): mamori is made for Japanese municipalities, so Japanese
+/// unless the locale asks for another language (an unset, C or POSIX locale says nothing about
+/// the reader).
+[[nodiscard]] inline Lang languageOfLocale(std::string_view locale) {
+  if (locale.empty() || locale == "C" || locale == "POSIX" || locale.starts_with("C.") ||
+      locale.starts_with("ja")) {
+    return Lang::kJa;
+  }
+  return Lang::kEn;
+}
 
 }  // namespace mamori::policy

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,8 @@ std::string contents(BIO* bio);
 
 /// Lower-case hex of `size` bytes (serial numbers, fingerprints, token ids).
 std::string hex(const unsigned char* data, std::size_t size);
+
+/// The bytes of hex text (either case); nullopt when `text` is not an even run of hex digits.
+std::optional<std::string> fromHex(std::string_view text);
 
 }  // namespace mamori::ssl
