@@ -21,6 +21,7 @@
 #include "mamori/policy/evaluate.hpp"
 #include "network_admission.hpp"
 #include "policy_file.hpp"
+#include "policy_update.hpp"
 #include "policy_watch.hpp"
 #include "report_cycle.hpp"
 #include "service_notify.hpp"
@@ -37,6 +38,7 @@ struct Agent {
   StatePaths paths;
   RunOptions options;
   PolicyWatch policy;
+  PolicyUpdate updates;
   /// None: local-only mode. The PC is judged and its USB ports enforced, audit events wait in
   /// agent.db, and nothing is reported until the PC is enrolled.
   std::optional<Enrollment> enrollment;
@@ -65,6 +67,13 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
                policy.error().describe());
     policy = policy::builtInPolicy();
   }
+  PolicyUpdate updates(paths, o.tuf_root);
+  // A signed policy put in force before a restart outranks an older file (issue 9).
+  std::string source = o.policy_file ? o.policy_file->string() : "built-in";
+  if (auto stored = updates.stored(); stored && stored->version > policy->version) {
+    policy = std::move(*stored);
+    source = "signed";
+  }
   auto store = LocalStore::open(paths.database());
   if (!store) return std::unexpected(store.error());
   std::optional<Enrollment> enrollment;
@@ -86,9 +95,10 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
     }
   }
   auto probe = platform::makePostureProbe({o.root, nullptr, std::move(services)});
+  recordPolicyInForce(*store, *policy, source, wallClock());
   return std::unique_ptr<Agent>(new Agent{paths, o, PolicyWatch(o.policy_file, std::move(*policy)),
-                                          std::move(enrollment), segment, std::move(*store),
-                                          std::move(probe)});
+                                          std::move(updates), std::move(enrollment), segment,
+                                          std::move(*store), std::move(probe)});
 }
 
 // Records what the collector said, for `status`.
@@ -129,7 +139,25 @@ void reloadPolicy(Agent& a) {
   }
   if (!*changed) return;
   log.information("policy version " + std::to_string(a.policy.current().version) + " is in force");
+  recordPolicyInForce(a.store, a.policy.current(), a.options.policy_file->string(), wallClock());
   if (a.usb) a.usb->apply(a.policy.current(), a.segment);
+}
+
+// A newer signed policy for this PC from the collector's TUF repository: in force at once, USB
+// decisions included, and audited; anything refused was audited by PolicyUpdate.
+void takeSignedPolicy(Agent& a, policy::TimePoint now) {
+  if (!a.enrollment) return;
+  auto update = a.updates.check(*a.enrollment, a.policy.current(), a.store, now);
+  if (!update) return;
+  const auto from = a.policy.current().version;
+  if (!a.policy.offer(std::move(update->policy))) return;
+  const auto& in_force = a.policy.current();
+  Poco::Logger::get("mamori.agent")
+      .information("signed policy version " + std::to_string(in_force.version) + " (" +
+                   update->target + ") is in force");
+  recordPolicyInForce(a.store, in_force, "signed " + update->target, now);
+  auditPolicyActivated(a.store, update->target, from, in_force.version, now);
+  if (a.usb) a.usb->apply(in_force, a.segment);
 }
 
 // Queues a fresh report, then drains what is due. Returns the drain result.
@@ -165,6 +193,7 @@ DrainResult reportAndDrain(Agent& a, bool queue, policy::TimePoint now) {
 DrainResult cycle(Agent& a, bool queue) {
   reloadPolicy(a);
   const auto now = wallClock();
+  takeSignedPolicy(a, now);
   auto result = reportAndDrain(a, queue, now);
   if (a.network) {
     a.network->update(a.policy.current(), a.segment, a.enrollment ? &*a.enrollment : nullptr, now);

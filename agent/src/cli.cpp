@@ -122,6 +122,9 @@ po::options_description serviceOptions(Lang lang) {
       ja ? "このディレクトリ以下を検査する (既定: /)" : "inspect the system below DIR (default /)")(
       "policy", po::value<std::string>()->value_name("FILE"),
       ja ? "ポリシーファイル" : "policy file")(
+      "tuf-root", po::value<std::string>()->value_name("FILE"),
+      ja ? "署名付きポリシー配信の信頼の起点 (root.json、既定: /etc/mamori/tuf-root.json)"
+         : "root of trust for signed policies (root.json, default /etc/mamori/tuf-root.json)")(
       "segment", po::value<std::string>()->value_name("SEG"),
       ja ? "未登録のときの区分: mynumber | lgwan | internet (登録後はトークンの区分)"
          : "segment while not enrolled: mynumber | lgwan | internet (enrolled: the token's)")(
@@ -197,6 +200,7 @@ int serviceCommand(std::string_view command, std::span<const char* const> args, 
   if (vm.contains("policy")) o.policy_file = vm["policy"].as<std::string>();
   o.segment = segment;
   o.network_guard = !vm.contains("no-network-guard");
+  if (vm.contains("tuf-root")) o.tuf_root = vm["tuf-root"].as<std::string>();
   if (vm.contains("interval"))
     o.interval = std::chrono::seconds{std::max(10, vm["interval"].as<int>())};
   return runAgent(o, out, err);

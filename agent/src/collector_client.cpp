@@ -14,9 +14,8 @@
 #include "mamori/updater/fetcher.hpp"
 
 namespace mamori::agent {
-namespace {
 
-Poco::Net::Context::Ptr clientContext(const ClientSettings& s) {
+Poco::Net::Context::Ptr tlsContext(const ClientSettings& s) {
   Poco::Net::Context::Params params;
   if (s.key_file) params.privateKeyFile = s.key_file->string();
   if (s.certificate_file) params.certificateFile = s.certificate_file->string();
@@ -30,6 +29,8 @@ Poco::Net::Context::Ptr clientContext(const ClientSettings& s) {
   context->enableSessionCache(true);
   return context;
 }
+
+namespace {
 
 // The collector's error body says why (`{"error": {"message": ...}}`); keep that reason.
 std::string reasonOf(const std::string& body) {
@@ -71,7 +72,7 @@ std::expected<CollectorClient, Error> CollectorClient::create(const ClientSettin
     }
     updater::refuseInvalidCertificates();
     auto session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                                   clientContext(settings));
+                                                                   tlsContext(settings));
     session->setTimeout(Poco::Timespan(settings.timeout.count(), 0));
     session->setKeepAlive(true);
     return CollectorClient(std::move(session));

@@ -4,6 +4,8 @@
 // certificate verified against the CA given at enrollment (or the system's), and from
 // enrollment on the device certificate presented on every request (mutual TLS).
 
+#include <Poco/Net/Context.h>
+
 #include <chrono>
 #include <expected>
 #include <filesystem>
@@ -38,6 +40,10 @@ struct ExchangeError {
   /// Worth retrying later: unreachable, timeouts, 5xx, 429.
   [[nodiscard]] bool transient() const { return status == 0 || status >= 500 || status == 429; }
 };
+
+/// The TLS settings of every connection to the collector (reports, signed updates): TLS 1.2+,
+/// the pinned CA or the system's, the device certificate once enrolled.
+Poco::Net::Context::Ptr tlsContext(const ClientSettings& settings);
 
 class CollectorClient {
  public:

@@ -38,4 +38,10 @@ std::expected<bool, Error> PolicyWatch::poll() {
   return true;
 }
 
+bool PolicyWatch::offer(policy::Policy candidate) {
+  if (candidate.version <= current_.version) return false;
+  current_ = std::move(candidate);
+  return true;
+}
+
 }  // namespace mamori::agent

@@ -24,6 +24,10 @@ class PolicyWatch {
   /// refused file is reported once, not on every look.
   std::expected<bool, Error> poll();
 
+  /// A policy from elsewhere (a signed bundle, already verified): it replaces the running one
+  /// when its version is newer. Returns whether it did.
+  bool offer(policy::Policy candidate);
+
   [[nodiscard]] const policy::Policy& current() const { return current_; }
 
  private:

@@ -9,6 +9,7 @@
 #include "local_store.hpp"
 #include "mamori/agent/service_commands.hpp"
 #include "network_admission.hpp"
+#include "policy_update.hpp"
 
 namespace mamori::agent {
 
@@ -30,6 +31,8 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
   const auto last_error = store->state("last_error");
   const auto queued = store->queued();
   const auto oldest = store->oldestQueued();
+  const auto policy_in_force = policyInForce(*store);
+  const auto update_refusal = store->state("last_update_refusal");
   std::optional<NetworkState> network;
   if (const auto saved = store->state("network")) {
     if (auto n = NetworkState::fromJson(*saved)) network = std::move(*n);
@@ -45,6 +48,12 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
     if (enrollment) o["enrollment"] = boost::json::parse(enrollment->toJson());
     if (admission) o["admission"] = boost::json::parse(*admission);
     if (network) o["network"] = boost::json::parse(network->toJson());
+    if (policy_in_force) {
+      o["policy"] = boost::json::object{{"version", policy_in_force->version},
+                                        {"name", policy_in_force->name},
+                                        {"source", policy_in_force->source},
+                                        {"since", policy::formatTimestamp(policy_in_force->since)}};
+    }
     out << boost::json::serialize(o) << '\n';
     return 0;
   }
@@ -61,6 +70,15 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
          policy::formatTimestamp(enrollment->certificate_expires));
   } else {
     line("登録", "enrolled", ja ? "未登録 (mamori-agent enroll)" : "no (mamori-agent enroll)");
+  }
+  if (policy_in_force) {
+    line("ポリシー", "policy",
+         "version " + std::to_string(policy_in_force->version) + " " + policy_in_force->name +
+             " (" + policy_in_force->source + (ja ? ", " : ", since ") +
+             policy::formatTimestamp(policy_in_force->since) + (ja ? " から)" : ")"));
+  }
+  if (update_refusal && !update_refusal->empty()) {
+    line("更新の拒否", "update refused", *update_refusal);
   }
   line("最終送信", "last report sent", last_sent.value_or("-"));
   if (admission) {

@@ -98,6 +98,16 @@ int deviceShow(const Context& c, const std::string& id) {
   auto count = c.store.countReports(d.id);
   if (!count) return fail(c, count.error());
   line("報告数", "reports", std::to_string(*count));
+  // The policy the PC itself runs, from the report the posture comes from (reports received in
+  // the same second are not ordered by time).
+  auto recent = c.store.reportsOf(d.id, 10);
+  if (!recent) return fail(c, recent.error());
+  const auto latest_report = std::ranges::find_if(
+      *recent, [&](const ReportRecord& r) { return latest && r.report_id == latest->report_id; });
+  line("端末のポリシー", "policy on the PC",
+       latest_report == recent->end()
+           ? "-"
+           : "version " + std::to_string(latest_report->agent_policy_version));
   if (latest) printUnmetFindings(c, latest->verdict_json);
   auto isolations = c.store.isolationHistory(d.id);
   if (!isolations) return fail(c, isolations.error());

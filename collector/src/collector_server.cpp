@@ -6,11 +6,16 @@
 #include <Poco/PatternFormatter.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "collector_state.hpp"
 #include "https_server.hpp"
 #include "mamori/collector/service.hpp"
 #include "mamori/protocol/atomic_file.hpp"
+#include "tuf_service.hpp"
 
 namespace mamori::collector {
 namespace {
@@ -22,6 +27,33 @@ void setUpLogging() {
       new Poco::FormattingChannel(format, new Poco::ConsoleChannel));
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
+}
+
+// The online half of TUF: publish what the admins signed, re-sign before expiry. A failure is
+// logged when it starts and when it ends, not on every round.
+void keepPublished(const TufService& tuf, std::stop_token stop) {
+  auto& log = Poco::Logger::get("mamori.collector.tuf");
+  std::string failing;
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  while (!stop.stop_requested()) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto published = tuf.publish(now);
+    if (!published && published.error().describe() != failing) {
+      failing = published.error().describe();
+      log.error("cannot publish the TUF repository: " + failing);
+    } else if (published) {
+      if (!failing.empty()) log.information("the TUF repository is published again");
+      failing.clear();
+      if (published->snapshot || published->timestamp) {
+        log.information(std::string("TUF repository published:") +
+                        (published->snapshot ? " new snapshot" : "") +
+                        (published->timestamp ? " new timestamp" : ""));
+      }
+    }
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, stop, tuf.config().publish_interval, [] { return false; });
+  }
 }
 
 }  // namespace
@@ -46,7 +78,16 @@ int CollectorServer::main(const std::vector<std::string>&) {
     log.fatal("mamori-collector: " + (state ? store.error() : state.error()).describe());
     return EXIT_SOFTWARE;
   }
-  const Service service(*config, state->ca, **store, std::move(*policy));
+  std::optional<TufService> tuf;
+  if (config->tuf) {
+    auto opened = TufService::open(*config->tuf);
+    if (!opened) {
+      log.fatal("mamori-collector: " + opened.error().describe());
+      return EXIT_CONFIG;
+    }
+    tuf.emplace(std::move(*opened));
+  }
+  const Service service(*config, state->ca, **store, std::move(*policy), tuf ? &*tuf : nullptr);
   auto server = HttpsServer::start(*config, state->files, service);
   if (!server) {
     log.fatal("mamori-collector: " + server.error().describe());
@@ -65,8 +106,11 @@ int CollectorServer::main(const std::vector<std::string>&) {
       return EXIT_CANTCREAT;
     }
   }
+  std::jthread publisher;
+  if (tuf) publisher = std::jthread([&](std::stop_token stop) { keepPublished(*tuf, stop); });
   waitForTerminationRequest();
   log.information("stopping");
+  publisher = {};
   (*server)->stop();
   return EXIT_OK;
 }

@@ -45,6 +45,19 @@ RadiusConfig decodeRadius(const Node& node) {
   return r;
 }
 
+TufConfig decodeTuf(const Node& node) {
+  Fields f(node);
+  TufConfig t;
+  t.repository = std::string(f.required("repository").nonEmptyString());
+  t.snapshot_key = std::string(f.required("snapshot_key").nonEmptyString());
+  t.timestamp_key = std::string(f.required("timestamp_key").nonEmptyString());
+  if (auto n = f.optional("publish_interval_seconds")) {
+    t.publish_interval = std::chrono::seconds(n->integer(1, 3600));
+  }
+  f.finish();
+  return t;
+}
+
 CollectorConfig decodeConfig(const Node& root) {
   Fields f(root);
   CollectorConfig c;
@@ -67,6 +80,7 @@ CollectorConfig decodeConfig(const Node& root) {
   }
   if (auto n = f.optional("radius")) c.radius = decodeRadius(*n);
   if (auto n = f.optional("port_file")) c.port_file = std::string(n->nonEmptyString());
+  if (auto n = f.optional("tuf")) c.tuf = decodeTuf(*n);
   f.finish();
   return c;
 }

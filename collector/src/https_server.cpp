@@ -68,6 +68,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& out) override {
     try {
+      if (request.getMethod() == "GET" && request.getURI().starts_with("/v1/tuf/")) {
+        serveTufFile(request, out);
+        return;
+      }
       send(out, respond(request));
     } catch (const std::exception& e) {
       Poco::Logger::get("mamori.collector.http")
@@ -95,6 +99,24 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       return service_.admission(*peer, now);
     }
     return errorResponse(404, "not_found", "no such endpoint: " + request.getMethod() + " " + path);
+  }
+
+  // The repository's bytes as they are: signatures and hashes cover them, not a JSON re-encoding.
+  void serveTufFile(HTTPServerRequest& request, HTTPServerResponse& out) const {
+    const auto peer = peerOfRequest(request);
+    if (!peer) {
+      send(out, errorResponse(401, "no_certificate", "a client certificate is required"));
+      return;
+    }
+    const auto file = service_.tufFile(*peer, request.getURI());
+    if (!file) {
+      send(out, file.error());
+      return;
+    }
+    out.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+    out.setContentType(file->metadata ? "application/json" : "application/octet-stream");
+    out.setContentLength64(static_cast<Poco::Int64>(file->bytes.size()));
+    out.send() << file->bytes;
   }
 
   template <class Handle>

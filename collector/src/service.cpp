@@ -19,8 +19,8 @@ Response errorResponse(int status, std::string_view code, std::string_view messa
 }
 
 Service::Service(const CollectorConfig& config, const EnrollmentCa& ca, Store& store,
-                 policy::Policy policy)
-    : config_(config), ca_(ca), store_(store), policy_(std::move(policy)) {}
+                 policy::Policy policy, const TufService* tuf)
+    : config_(config), ca_(ca), store_(store), policy_(std::move(policy)), tuf_(tuf) {}
 
 std::expected<DeviceStanding, Response> Service::authenticDevice(const Peer& peer) const {
   if (peer.role != PeerRole::kDevice) {

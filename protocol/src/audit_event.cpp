@@ -100,11 +100,36 @@ UninstallEvent decodeUninstall(const Node& node) {
   return e;
 }
 
+js::object toJson(const UpdateEvent& e) {
+  return {{"action", e.action},
+          {"rule", e.rule},
+          {"target", e.target},
+          {"problem", e.problem},
+          {"reason", e.reason}};
+}
+
+UpdateEvent decodeUpdate(const Node& node) {
+  Fields f(node);
+  UpdateEvent e;
+  const Node action = f.required("action");
+  e.action = action.oneOf({"policy-activated", "update-refused"}) == 0 ? "policy-activated"
+                                                                       : "update-refused";
+  const Node rule = f.required("rule");
+  e.rule = std::string(rule.string());
+  if (!isRuleId(e.rule)) rule.fail("is not a rule id (1-64 of a-z 0-9 . -)");
+  e.target = wire::boundedString(f.required("target"), kMaxErrorBytes);
+  e.problem = wire::boundedString(f.required("problem"), kMaxErrorBytes);
+  e.reason = wire::boundedString(f.required("reason"), kMaxErrorBytes);
+  f.finish();
+  return e;
+}
+
 // One function per kind of event, chosen by overload.
 struct Kind {
   std::string_view operator()(const UsbDecisionEvent&) const { return "usb"; }
   std::string_view operator()(const NetworkChangeEvent&) const { return "network"; }
   std::string_view operator()(const UninstallEvent&) const { return "agent"; }
+  std::string_view operator()(const UpdateEvent&) const { return "update"; }
 };
 
 struct Action {
@@ -117,6 +142,7 @@ struct Action {
   std::string_view operator()(const UninstallEvent& e) const {
     return e.allowed ? "uninstall-allowed" : "uninstall-refused";
   }
+  std::string_view operator()(const UpdateEvent& e) const { return e.action; }
 };
 
 struct Subject {
@@ -137,6 +163,9 @@ struct Subject {
     return line;
   }
   std::string operator()(const UninstallEvent& e) const { return "mamori-agent: " + e.reason; }
+  std::string operator()(const UpdateEvent& e) const {
+    return e.target + ": " + (e.problem.empty() ? "" : e.problem + ": ") + e.reason;
+  }
 };
 
 }  // namespace
@@ -180,6 +209,8 @@ policy::Text auditActionText(std::string_view id) {
   if (const auto mode = policy::parseNetworkMode(id)) return policy::networkModeText(*mode);
   if (id == "uninstall-refused") return {"削除拒否", "uninstall-refused"};
   if (id == "uninstall-allowed") return {"削除許可", "uninstall-allowed"};
+  if (id == "policy-activated") return {"ポリシー適用", "policy-activated"};
+  if (id == "update-refused") return {"更新拒否", "update-refused"};
   return {std::string(id), std::string(id)};
 }
 
@@ -213,15 +244,18 @@ AuditEvent decodeAuditEvent(const Node& node) {
   auto usb = f.optional("usb");
   auto network = f.optional("network");
   auto agent = f.optional("agent");
-  if (usb.has_value() + network.has_value() + agent.has_value() != 1) {
-    node.fail("needs exactly one of \"usb\", \"network\" and \"agent\"");
+  auto update = f.optional("update");
+  if (usb.has_value() + network.has_value() + agent.has_value() + update.has_value() != 1) {
+    node.fail("needs exactly one of \"usb\", \"network\", \"agent\" and \"update\"");
   }
   if (usb) {
     event.what = decodeUsb(*usb);
   } else if (network) {
     event.what = decodeNetwork(*network);
-  } else {
+  } else if (agent) {
     event.what = decodeUninstall(*agent);
+  } else {
+    event.what = decodeUpdate(*update);
   }
   f.finish();
   return event;

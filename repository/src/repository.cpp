@@ -35,9 +35,15 @@ bool isPlainRoleName(std::string_view role) {
   });
 }
 
-// A target path is a relative path below targets/: no empty, `.` or `..` segments.
-bool isSafeTargetPath(std::string_view path) {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string_view::npos) {
+std::expected<std::string, Error> signedBytes(const boost::json::object& signed_object, Keys keys) {
+  return tuf::signMetadata(signed_object, keys);
+}
+
+}  // namespace
+
+bool isPlainRelativePath(std::string_view path) {
+  if (path.empty() || path.front() == '/' || path.find('\\') != std::string_view::npos ||
+      path.find('\0') != std::string_view::npos) {
     return false;
   }
   std::size_t start = 0;
@@ -49,12 +55,6 @@ bool isSafeTargetPath(std::string_view path) {
   }
   return true;
 }
-
-std::expected<std::string, Error> signedBytes(const boost::json::object& signed_object, Keys keys) {
-  return tuf::signMetadata(signed_object, keys);
-}
-
-}  // namespace
 
 std::expected<void, Error> checkSigners(const std::map<std::string, tuf::PublicKey>& known,
                                         const tuf::RoleKeys& role, Keys keys,
@@ -195,7 +195,7 @@ std::expected<void, Error> Repository::write(const std::string& name,
 std::expected<void, Error> Repository::addTarget(std::string_view role, const std::string& path,
                                                  std::string_view content,
                                                  boost::json::value custom) {
-  if (!isSafeTargetPath(path)) {
+  if (!isPlainRelativePath(path)) {
     return std::unexpected(usage("\"" + path + "\" is not a relative target path"));
   }
   auto pending = pending_.find(role);

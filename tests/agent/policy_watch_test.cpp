@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "mamori/policy/policy_codec.hpp"
 #include "policy_file.hpp"
 #include "temp_root.hpp"
 
@@ -63,6 +64,16 @@ TEST_CASE("a changed policy file replaces the running policy, and a bad one is r
 TEST_CASE("the built-in policy has no file to watch") {
   PolicyWatch watch(std::nullopt, policy::builtInPolicy());
   CHECK(watch.poll() == false);
+}
+
+TEST_CASE("a signed policy is taken only when newer than the running one") {
+  PolicyWatch watch(std::nullopt, *policy::parsePolicy(policyText(7)));
+  CHECK_FALSE(watch.offer(*policy::parsePolicy(policyText(7))));
+  CHECK_FALSE(watch.offer(*policy::parsePolicy(policyText(6))));
+  CHECK(watch.current().version == 7);
+  CHECK(watch.offer(*policy::parsePolicy(policyText(8, "block_all"))));
+  CHECK(watch.current().version == 8);
+  CHECK(watch.current().profile(policy::Segment::kLgwan).usb.mode == policy::UsbMode::kBlockAll);
 }
 
 }  // namespace

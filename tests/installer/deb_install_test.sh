@@ -149,8 +149,10 @@ lab_admin audit list --device "$device" >"$T/audit.txt"
 check "the attempt reached the collector's audit log" grep -q 'agent  削除拒否\|agent  uninstall-refused  agent.uninstall-refused' "$T/audit.txt"
 grep ' agent ' "$T/audit.txt" || true
 foreign=$(lab_admin device unlock-code "$device" --valid-hours 1 | tail -n 1)
-tampered=${foreign%?}A
-[[ ${foreign: -1} == A ]] && tampered=${foreign%?}B
+# One character inside the signature (all six of its bits count; the last one's may be padding).
+at=$((${#foreign} - 10)) swap=A
+[[ ${foreign:at:1} == A ]] && swap=B
+tampered=${foreign:0:at}$swap${foreign:at+1}
 apt_env=(MAMORI_UNLOCK_CODE="$tampered")
 if apt_in_root remove mamori-agent >"$T/remove-tampered.log" 2>&1; then tampered_removed=yes; else tampered_removed=no; fi
 check "remove with an altered code: refused" \

@@ -165,7 +165,7 @@ TEST_CASE("an audit event names exactly one kind") {
     const auto r = auditEventFromJson(text(json));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().field == "$");
-    CHECK(r.error().message.find("exactly one of \"usb\", \"network\" and \"agent\"") !=
+    CHECK(r.error().message.find("exactly one of \"usb\", \"network\", \"agent\" and \"update\"") !=
           std::string::npos);
   }
   SUBCASE("a network change with an unknown mode") {
@@ -193,4 +193,19 @@ TEST_CASE("an attempt to remove the agent is filed as agent") {
   CHECK(auditRule(*received) == "agent.uninstall-refused");
   CHECK(auditSubject(*received) == "mamori-agent: no unlock code (by yamada)");
   CHECK(auditActionText("uninstall-refused").ja == "削除拒否");
+}
+
+TEST_CASE("a refused update is filed as update, with what was refused and why") {
+  auto sent = blockedStick();
+  sent.what = UpdateEvent{"update-refused", "update.metadata", "timestamp.json", "rollback",
+                          "version 3 is older than the trusted version 4"};
+  const auto received = auditEventFromJson(text(toJson(sent)));
+  REQUIRE_MESSAGE(received.has_value(), received.error().describe());
+  CHECK(auditCategory(*received) == "update");
+  CHECK(auditAction(*received) == "update-refused");
+  CHECK(auditRule(*received) == "update.metadata");
+  CHECK(auditSubject(*received) ==
+        "timestamp.json: rollback: version 3 is older than the trusted version 4");
+  CHECK(auditActionText("update-refused").ja == "更新拒否");
+  CHECK(auditActionText("policy-activated").en == "policy-activated");
 }

@@ -42,6 +42,9 @@ struct RunOptions {
   /// Quarantine on the PC through its firewall (the service only). Off: the firewall is left
   /// alone whatever the policy says (tests that run the service on a developer's machine).
   bool network_guard = true;
+  /// The root of trust for signed policies (issue 9), installed with the agent; while missing,
+  /// the policy file alone rules.
+  std::filesystem::path tuf_root = "/etc/mamori/tuf-root.json";
 };
 
 /// The service loop (`mamori-agent run`): USB enforcement from the start (ports locked, present

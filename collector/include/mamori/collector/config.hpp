@@ -33,6 +33,15 @@ struct RadiusConfig {
   bool quarantine_unknown = false;
 };
 
+/// Signed policy distribution (issue 9): the TUF repository the admins sign into, and the
+/// online keys with which the collector publishes it (snapshot, timestamp).
+struct TufConfig {
+  std::filesystem::path repository;     ///< what `mamori-policy init` made
+  std::filesystem::path snapshot_key;   ///< PKCS#8 PEM, readable by the collector only
+  std::filesystem::path timestamp_key;  ///< PKCS#8 PEM, readable by the collector only
+  std::chrono::seconds publish_interval{60};
+};
+
 struct CollectorConfig {
   ListenAddress listen;
   /// DNS names / IP addresses agents use to reach the collector (its server certificate).
@@ -44,6 +53,8 @@ struct CollectorConfig {
   int threads = 64;
   std::chrono::days device_certificate_validity{397};
   RadiusConfig radius;
+  /// Served at /v1/tuf/ to enrolled agents, and kept published; none: no policy distribution.
+  std::optional<TufConfig> tuf;
   /// Where the bound port is written once listening (tests and scripts that asked for port 0).
   std::optional<std::filesystem::path> port_file;
 };

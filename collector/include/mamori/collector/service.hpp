@@ -28,11 +28,20 @@ struct Response {
 protocol::AdmissionState admissionAt(const DeviceRecord& device, const Posture* posture,
                                      const policy::Policy& policy, policy::TimePoint now);
 
+class TufService;
+
+/// A file of the TUF repository, as served (the bytes TUF signed or hashed, unchanged).
+struct TufFile {
+  std::string bytes;
+  bool metadata = false;  ///< JSON metadata rather than a target
+};
+
 class Service {
  public:
-  /// `store` and `ca` outlive the service. Thread-safe: one Service serves every worker.
+  /// `store`, `ca` and `tuf` (null: no policy distribution) outlive the service. Thread-safe:
+  /// one Service serves every worker.
   Service(const CollectorConfig& config, const EnrollmentCa& ca, Store& store,
-          policy::Policy policy);
+          policy::Policy policy, const TufService* tuf = nullptr);
 
   /// POST /v1/enroll (no client certificate: the token authenticates).
   Response enroll(std::string_view body, policy::TimePoint now) const;
@@ -40,6 +49,10 @@ class Service {
   Response report(const Peer& peer, std::string_view body, policy::TimePoint now) const;
   /// GET /v1/admission for an authenticated device.
   Response admission(const Peer& peer, policy::TimePoint now) const;
+  /// GET /v1/tuf/metadata/<file> or /v1/tuf/targets/<path> for an authenticated device. TUF
+  /// protects the content end to end; the device certificate keeps the city's policies to the
+  /// city's PCs.
+  std::expected<TufFile, Response> tufFile(const Peer& peer, std::string_view uri_path) const;
   /// POST /v1/radius/authorize from FreeRADIUS's rlm_rest (service certificate `radius`).
   Response radiusAuthorize(const Peer& peer, std::string_view body, policy::TimePoint now) const;
 
@@ -55,6 +68,7 @@ class Service {
   const EnrollmentCa& ca_;
   Store& store_;
   const policy::Policy policy_;
+  const TufService* tuf_;
 };
 
 /// `{"error": {"code": code, "message": ..., "field": ...}}` with `status`.

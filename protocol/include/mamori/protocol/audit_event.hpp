@@ -83,20 +83,33 @@ struct UninstallEvent {
   std::string reason;  ///< why, in one line (the code's expiry, or why it was refused)
 };
 
+/// A signed update (issue 9): a policy taken into force, or anything the agent refused on the way
+/// (a bad signature, a rollback, expired or oversized metadata, a policy that does not parse),
+/// so that attacks and misconfigurations reach the admin.
+struct UpdateEvent {
+  /// `policy-activated` or `update-refused`.
+  std::string action;
+  /// `update.policy`, `update.metadata`, ...
+  std::string rule;
+  std::string target;   ///< `policy/mynumber.json`, or the metadata file refused
+  std::string problem;  ///< when refused: `rollback`, `bad-signature`, `expired`, ...
+  std::string reason;   ///< one line
+};
+
 struct AuditEvent {
   std::string event_id;  ///< a UUID chosen when the event happened
   policy::TimePoint at;
   std::string user;  ///< who was logged in at the console; empty when nobody or unknown
   std::int64_t policy_version = 0;
   /// What happened. One alternative per kind of event; more kinds join the variant.
-  std::variant<UsbDecisionEvent, NetworkChangeEvent, UninstallEvent> what;
+  std::variant<UsbDecisionEvent, NetworkChangeEvent, UninstallEvent, UpdateEvent> what;
 };
 
-/// `usb`, `network`, `agent`: the name of an event's kind, as the collector files it.
+/// `usb`, `network`, `agent`, `update`: the name of an event's kind, as the collector files it.
 std::string_view auditCategory(const AuditEvent& event);
 /// What was done: `allowed`, `allowed-read-only`, `partly-allowed`, `blocked` (usb); the new
 /// mode `open`, `quarantine`, `isolated` (network); `uninstall-refused`, `uninstall-allowed`
-/// (agent).
+/// (agent); `policy-activated`, `update-refused` (update).
 std::string_view auditAction(const AuditEvent& event);
 /// The rule that decided.
 const std::string& auditRule(const AuditEvent& event);

@@ -113,6 +113,10 @@ class Repository {
   std::optional<tuf::Timestamp> timestamp_;
 };
 
+/// Whether `path` is a relative path of plain segments (no empty, `.` or `..` segment, no
+/// backslash or NUL): one that cannot leave the directory it is resolved in.
+bool isPlainRelativePath(std::string_view path);
+
 /// Whether `keys` meet `role`'s threshold in `root` (or in the "targets" delegation).
 std::expected<void, Error> checkSigners(const std::map<std::string, tuf::PublicKey>& known,
                                         const tuf::RoleKeys& role, Keys keys,

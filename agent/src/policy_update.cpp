@@ -1,0 +1,186 @@
+#include "policy_update.hpp"
+
+#include <Poco/Logger.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "collector_client.hpp"
+#include "mamori/policy/policy_codec.hpp"
+#include "mamori/protocol/atomic_file.hpp"
+#include "mamori/protocol/audit_event.hpp"
+#include "mamori/protocol/messages.hpp"
+#include "mamori/updater/updater.hpp"
+
+namespace mamori::agent {
+namespace {
+
+constexpr std::uintmax_t kMaxPolicyBytes = 4 << 20;
+
+void appendUpdateEvent(LocalStore& store, std::int64_t policy_version, policy::TimePoint now,
+                       protocol::UpdateEvent what) {
+  protocol::AuditEvent event;
+  event.event_id = protocol::randomUuid();
+  event.at = now;
+  event.policy_version = policy_version;
+  event.what = std::move(what);
+  (void)store.appendAudit(event.event_id, event.at,
+                          boost::json::serialize(protocol::toJson(event)));
+}
+
+// Audits a refusal unless it is the one already audited: a repository that stays broken is one
+// event, not one per cycle; each new problem is its own.
+void refused(LocalStore& store, std::int64_t policy_version, policy::TimePoint now,
+             std::string rule, std::string target, std::string problem, std::string reason) {
+  const auto key = target + ": " + (problem.empty() ? "" : problem + ": ") + reason;
+  if (store.state("last_update_refusal") == key) return;
+  Poco::Logger::get("mamori.agent.update").error("refused " + key);
+  appendUpdateEvent(store, policy_version, now,
+                    {"update-refused", std::move(rule), std::move(target), std::move(problem),
+                     std::move(reason)});
+  (void)store.setState("last_update_refusal", key);
+}
+
+// The policy version the signed metadata announces for a bundle (custom.mamori.policy_version).
+std::optional<std::int64_t> announcedVersion(const tuf::TargetFile& file) {
+  if (!file.custom.is_object()) return std::nullopt;
+  const auto* mamori = file.custom.as_object().if_contains("mamori");
+  const auto* value =
+      mamori && mamori->is_object() ? mamori->as_object().if_contains("policy_version") : nullptr;
+  if (value == nullptr || !value->is_int64()) return std::nullopt;
+  return value->as_int64();
+}
+
+}  // namespace
+
+void recordPolicyInForce(LocalStore& store, const policy::Policy& policy, std::string source,
+                         policy::TimePoint now) {
+  const boost::json::object record{{"version", policy.version},
+                                   {"name", policy.name},
+                                   {"source", std::move(source)},
+                                   {"since", policy::formatTimestamp(now)}};
+  (void)store.setState("policy_in_force", boost::json::serialize(record));
+}
+
+std::optional<PolicyInForce> policyInForce(LocalStore& store) {
+  const auto saved = store.state("policy_in_force");
+  if (!saved) return std::nullopt;
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(*saved, ec);
+  const auto* o = parsed.if_object();
+  if (ec || o == nullptr) return std::nullopt;
+  PolicyInForce in_force;
+  if (const auto* v = o->if_contains("version"); v && v->is_int64())
+    in_force.version = v->as_int64();
+  if (const auto* v = o->if_contains("name"); v && v->is_string()) in_force.name = v->as_string();
+  if (const auto* v = o->if_contains("source"); v && v->is_string())
+    in_force.source = v->as_string();
+  if (const auto* v = o->if_contains("since"); v && v->is_string()) {
+    if (auto t = policy::parseTimestamp(std::string_view(v->as_string()))) in_force.since = *t;
+  }
+  return in_force;
+}
+
+void auditPolicyActivated(LocalStore& store, const std::string& target, std::int64_t from,
+                          std::int64_t to, policy::TimePoint now) {
+  appendUpdateEvent(store, to, now,
+                    {"policy-activated", "update.policy", target, "",
+                     "version " + std::to_string(from) + " -> " + std::to_string(to)});
+  (void)store.setState("last_update_refusal", "");
+}
+
+bool PolicyUpdate::haveTrustedRoot(LocalStore& store, policy::TimePoint now) {
+  std::error_code ec;
+  if (std::filesystem::exists(tufDir() / "metadata" / "root.json", ec)) return true;
+  if (!std::filesystem::exists(trusted_root_, ec)) return false;
+  auto bytes = protocol::readSmallFile(trusted_root_, 512'000);
+  auto initialized = bytes ? updater::Updater::initialize(tufDir() / "metadata", *bytes)
+                           : std::unexpected(tuf::Rejection{tuf::Problem::kStorage, bytes.error()});
+  if (!initialized) {
+    refused(store, 0, now, "update.root", trusted_root_.string(),
+            std::string(tuf::problemName(initialized.error().problem)),
+            initialized.error().error.describe());
+    return false;
+  }
+  Poco::Logger::get("mamori.agent.update")
+      .information("signed policies: trusting the root in " + trusted_root_.string());
+  return true;
+}
+
+std::optional<SignedPolicy> PolicyUpdate::check(const Enrollment& enrollment,
+                                                const policy::Policy& running, LocalStore& store,
+                                                policy::TimePoint now) {
+  if (!haveTrustedRoot(store, now)) return std::nullopt;
+  updater::HttpFetcherOptions fetch;
+  fetch.context = tlsContext(enrolledClient(paths_, enrollment));
+  auto fetcher = updater::makeHttpFetcher(std::move(fetch));
+  updater::Updater updater({.metadata_dir = tufDir() / "metadata",
+                            .metadata_url = enrollment.collector_url + "/v1/tuf/metadata",
+                            .target_url = enrollment.collector_url + "/v1/tuf/targets",
+                            .target_dir = tufDir() / "targets"},
+                           *fetcher);
+  const auto version = running.version;
+  if (auto ok = updater.refresh(now); !ok) {
+    // An unreachable collector is no refusal: the report cycle already says it is out of reach.
+    if (ok.error().problem != tuf::Problem::kUnavailable) {
+      refused(store, version, now, "update.metadata", ok.error().error.file,
+              std::string(tuf::problemName(ok.error().problem)), ok.error().error.message);
+    }
+    return std::nullopt;
+  }
+  const std::string segment(policy::segmentId(enrollment.segment));
+  auto target =
+      enrollment.department.empty()
+          ? std::expected<updater::TargetInfo, tuf::Rejection>(
+                std::unexpected(tuf::reject(tuf::Problem::kUnknownTarget, "", "no department")))
+          : updater.targetInfo("policy/" + segment + "/" + enrollment.department + ".json", now);
+  if (!target && target.error().problem == tuf::Problem::kUnknownTarget) {
+    target = updater.targetInfo("policy/" + segment + ".json", now);
+  }
+  if (!target) {
+    if (target.error().problem != tuf::Problem::kUnknownTarget) {
+      refused(store, version, now, "update.policy", target.error().error.file,
+              std::string(tuf::problemName(target.error().problem)), target.error().error.message);
+    }
+    return std::nullopt;
+  }
+  // The signed metadata says which policy version a bundle holds: nothing to fetch when it is
+  // not newer than the running one.
+  if (const auto announced = announcedVersion(target->file); announced && *announced <= version) {
+    return std::nullopt;
+  }
+  const auto file = updater.download(*target);
+  if (!file) {
+    refused(store, version, now, "update.policy", target->path,
+            std::string(tuf::problemName(file.error().problem)), file.error().error.message);
+    return std::nullopt;
+  }
+  auto text = protocol::readSmallFile(*file, kMaxPolicyBytes);
+  auto parsed = text ? policy::parsePolicy(*text) : std::unexpected(text.error());
+  if (!parsed) {
+    refused(store, version, now, "update.policy", target->path, "malformed",
+            parsed.error().describe());
+    return std::nullopt;
+  }
+  if (parsed->version <= version) {
+    refused(store, version, now, "update.policy", target->path, "rollback",
+            "policy version " + std::to_string(parsed->version) +
+                " is not newer than the running version " + std::to_string(version));
+    return std::nullopt;
+  }
+  if (auto kept = protocol::writeFileAtomically(storedFile(), *text, 0600); !kept) {
+    refused(store, version, now, "update.policy", target->path, "storage", kept.error().describe());
+    return std::nullopt;
+  }
+  return SignedPolicy{std::move(*parsed), target->path};
+}
+
+std::optional<policy::Policy> PolicyUpdate::stored() const {
+  auto text = protocol::readSmallFile(storedFile(), kMaxPolicyBytes);
+  if (!text) return std::nullopt;
+  auto parsed = policy::parsePolicy(*text);
+  if (!parsed) return std::nullopt;
+  return std::move(*parsed);
+}
+
+}  // namespace mamori::agent
