@@ -128,15 +128,19 @@ std::optional<SignedPolicy> PolicyUpdate::check(const Enrollment& enrollment,
     }
     return std::nullopt;
   }
+  // The department's own bundle first. If its delegation is broken (unsigned, a bad signature),
+  // that is audited and the segment's bundle, which the city's admins signed, still applies.
   const std::string segment(policy::segmentId(enrollment.segment));
-  auto target =
-      enrollment.department.empty()
-          ? std::expected<updater::TargetInfo, tuf::Rejection>(
-                std::unexpected(tuf::reject(tuf::Problem::kUnknownTarget, "", "no department")))
-          : updater.targetInfo("policy/" + segment + "/" + enrollment.department + ".json", now);
-  if (!target && target.error().problem == tuf::Problem::kUnknownTarget) {
-    target = updater.targetInfo("policy/" + segment + ".json", now);
+  std::expected<updater::TargetInfo, tuf::Rejection> target =
+      std::unexpected(tuf::reject(tuf::Problem::kUnknownTarget, "", "no department"));
+  if (!enrollment.department.empty()) {
+    target = updater.targetInfo("policy/" + segment + "/" + enrollment.department + ".json", now);
+    if (!target && target.error().problem != tuf::Problem::kUnknownTarget) {
+      refused(store, version, now, "update.policy", target.error().error.file,
+              std::string(tuf::problemName(target.error().problem)), target.error().error.message);
+    }
   }
+  if (!target) target = updater.targetInfo("policy/" + segment + ".json", now);
   if (!target) {
     if (target.error().problem != tuf::Problem::kUnknownTarget) {
       refused(store, version, now, "update.policy", target.error().error.file,

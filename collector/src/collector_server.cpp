@@ -38,7 +38,13 @@ void keepPublished(const TufService& tuf, std::stop_token stop) {
   std::condition_variable_any wake;
   while (!stop.stop_requested()) {
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    const auto published = tuf.publish(now);
+    // Nothing thrown here may take the collector down: the serving goes on without publishing.
+    std::expected<repository::Repository::Published, Error> published;
+    try {
+      published = tuf.publish(now);
+    } catch (const std::exception& e) {
+      published = std::unexpected(makeError(ErrorCode::kIo, e.what()));
+    }
     if (!published && published.error().describe() != failing) {
       failing = published.error().describe();
       log.error("cannot publish the TUF repository: " + failing);

@@ -2,6 +2,9 @@
 // The collector adds no trust of its own: the agent verifies every byte against the signed
 // metadata. What it adds is that only the city's enrolled PCs read the city's policies.
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
 #include "mamori/collector/service.hpp"
 #include "tuf_service.hpp"
 
@@ -19,10 +22,16 @@ std::expected<TufFile, Response> Service::tufFile(const Peer& peer,
         errorResponse(404, "not_found", "this collector distributes no signed policies"));
   }
   if (auto standing = authenticDevice(peer); !standing) return std::unexpected(standing.error());
-  auto rest = uri_path.substr(kPrefix.size());
+  // Target paths may hold Japanese (a department's name): the client percent-encodes them.
+  std::string rest;
+  try {
+    Poco::URI::decode(std::string(uri_path.substr(kPrefix.size())), rest);
+  } catch (const Poco::Exception&) {
+    return std::unexpected(errorResponse(400, "bad_path", "not a repository path"));
+  }
   const auto slash = rest.find('/');
   const auto area = rest.substr(0, slash);
-  const auto path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  const auto path = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
   auto bytes = tuf_->read(area, path);
   if (!bytes && bytes.error().code == ErrorCode::kUsage) {
     return std::unexpected(errorResponse(400, "bad_path", bytes.error()));

@@ -211,17 +211,61 @@ int delegate(const Context& c, const Options& o) {
       !ok) {
     return fail(c, ok.error());
   }
-  const auto version = repo->signTargets("targets", keys->signers(), c.now);
-  if (!version) return fail(c, version.error());
-  // The delegated role is listed in the snapshot only once signed: sign it empty now when its
-  // key is at hand, so clients asking for its paths find it at once.
-  if (!role_keys->signing.empty() && repo->targets(*role) == nullptr) {
+  // The delegated role is signed first (empty, when its key is at hand): a client that finds the
+  // delegation in targets must find the role in the snapshot too.
+  if (!role_keys->signing.empty()) {
     if (auto ok = repo->signTargets(*role, role_keys->signers(), c.now); !ok) {
       return fail(c, ok.error());
     }
+  } else {
+    c.out << c.say(
+        "委任先の鍵の持ち主が最初の署名をするまで、その部署のポリシーは配信されません。\n",
+        "the department's policies are delivered once its key holder first signs.\n");
   }
+  const auto version = repo->signTargets("targets", keys->signers(), c.now);
+  if (!version) return fail(c, version.error());
   c.out << c.say("委任しました: ", "delegated: ") << *role << " ("
         << c.say("targets version ", "targets version ") << *version << ")\n";
+  return 0;
+}
+
+int rotateRoot(const Context& c, const Options& o) {
+  const auto dir = required(o, "repo");
+  if (!dir) return fail(c, dir.error());
+  auto current = readKeys(listed(o, "key"), "key", true);
+  if (!current) return fail(c, current.error());
+  TopLevelKeys changes;
+  KeySet new_root;
+  for (const auto* role : {"root", "targets", "snapshot", "timestamp"}) {
+    const auto option = std::string(role) + "-key";
+    const auto files = listed(o, option.c_str());
+    if (files.empty()) continue;
+    auto keys = readKeys(files, option.c_str(), std::string_view(role) == "root");
+    if (!keys) return fail(c, keys.error());
+    changes.by_role[role] = keys->public_keys;
+    if (std::string_view(role) == "root") new_root = std::move(*keys);
+  }
+  if (changes.by_role.empty() && o["root-threshold"].defaulted()) {
+    return fail(c, usageError("nothing to rotate: give new keys (--root-key, --targets-key, "
+                              "--snapshot-key, --timestamp-key) or --root-threshold"));
+  }
+  if (!o["root-threshold"].defaulted()) changes.thresholds["root"] = o["root-threshold"].as<int>();
+  auto repo = Repository::open(*dir);
+  if (!repo) return fail(c, repo.error());
+  // Without new root keys, the current ones sign for the new root too.
+  const auto signers = current->signers();
+  const auto new_signers = new_root.signing.empty() ? signers : new_root.signers();
+  const auto version = repo->rotateRoot(changes, signers, new_signers, c.now);
+  if (!version) return fail(c, version.error());
+  c.out << c.say("root を更新しました: version ", "root rotated: version ") << *version << '\n';
+  if (changes.by_role.contains("targets")) {
+    c.out << c.say("新しい targets 鍵で署名し直してください (mamori-policy sign)。\n",
+                   "sign the targets again with the new targets key (mamori-policy sign).\n");
+  }
+  if (changes.by_role.contains("snapshot") || changes.by_role.contains("timestamp")) {
+    c.out << c.say("コレクタに新しいオンライン鍵を設定してください (collector.json の tuf)。\n",
+                   "give the collector its new online keys (tuf in collector.json).\n");
+  }
   return 0;
 }
 

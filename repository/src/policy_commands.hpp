@@ -35,6 +35,7 @@ int lint(const Context& c, const std::vector<std::string>& files);
 int init(const Context& c, const Options& o);
 int sign(const Context& c, const Options& o, const std::string& policy_file);
 int delegate(const Context& c, const Options& o);
+int rotateRoot(const Context& c, const Options& o);
 int publish(const Context& c, const Options& o);
 int status(const Context& c, const Options& o);
 

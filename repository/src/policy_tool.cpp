@@ -18,6 +18,10 @@ constexpr std::string_view kUsage =
     "                              [--department NAME --role ROLE] POLICY_FILE\n"
     "       mamori-policy delegate --repo DIR --key F... --role NAME --role-key F...\n"
     "                              --path PATTERN... [--terminating]\n"
+    "       mamori-policy rotate-root --repo DIR --key CURRENT_ROOT_KEY... [--root-key F...]\n"
+    "                              [--root-threshold N] [--targets-key F...] [--snapshot-key "
+    "F...]\n"
+    "                              [--timestamp-key F...]\n"
     "       mamori-policy publish  --repo DIR --snapshot-key F --timestamp-key F\n"
     "       mamori-policy status   --repo DIR\n"
     "options: --lang ja|en\n";
@@ -72,6 +76,7 @@ int runPolicyTool(std::span<const char* const> args, const ToolEnvironment& env,
   if (command == "init" && words.empty()) return tool::init(c, vm);
   if (command == "sign" && words.size() == 1) return tool::sign(c, vm, words.front());
   if (command == "delegate" && words.empty()) return tool::delegate(c, vm);
+  if (command == "rotate-root" && words.empty()) return tool::rotateRoot(c, vm);
   if (command == "publish" && words.empty()) return tool::publish(c, vm);
   if (command == "status" && words.empty()) return tool::status(c, vm);
   err << kUsage;

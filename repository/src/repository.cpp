@@ -129,16 +129,22 @@ std::expected<void, Error> Repository::load() {
   const auto metadata = dir_ / "metadata";
   std::error_code ec;
   std::map<std::string, std::pair<std::int64_t, std::string>> newest;  // role -> (version, file)
-  for (const auto& entry : fs::directory_iterator(metadata, ec)) {
-    const auto name = entry.path().filename().string();
+  // The error-code forms throughout: a listing that fails half-way is an error, not an exception.
+  for (fs::directory_iterator it(metadata, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
     if (const auto parsed = versionedName(name)) {
       auto& best = newest[parsed->second];
       if (parsed->first > best.first) best = {parsed->first, name};
     }
   }
-  if (ec || !newest.contains("root")) {
+  if (ec || !newest.contains("root") || !newest.contains("targets") ||
+      !newest.contains("snapshot") != !fs::exists(metadata / "timestamp.json")) {
     return std::unexpected(
-        makeError(ErrorCode::kIo, "no TUF repository (no <N>.root.json)", metadata.string()));
+        makeError(ErrorCode::kIo,
+                  ec ? "cannot list: " + ec.message()
+                     : "not a complete TUF repository (<N>.root.json, <N>.targets.json, and "
+                       "snapshot with timestamp or neither)",
+                  metadata.string()));
   }
   for (const auto& [role, found] : newest) {
     auto bytes = protocol::readSmallFile(metadata / found.second, kMaxMetadataBytes);
@@ -168,6 +174,7 @@ std::expected<void, Error> Repository::load() {
     auto parsed = tuf::parseTimestamp(*bytes);
     if (!parsed) return std::unexpected(parsed.error());
     timestamp_ = std::move(parsed->signed_);
+    signed_bytes_["timestamp"] = std::move(*bytes);
   }
   return {};
 }

@@ -25,7 +25,7 @@ for key in root targets snapshot timestamp; do mp keygen --out "$T/keys/$key.pem
 policy_version() {  # N: the city's policy as version N
   sed "s/\"version\": 12/\"version\": $1/" "$examples/city-policy.json" >"$T/policy-$1.json"
 }
-policy_version 10 && policy_version 11 && policy_version 12
+policy_version 10 && policy_version 11 && policy_version 12 && policy_version 13
 mp init --repo "$T/repo" --root-key "$T/keys/root.pem" --targets-key "$T/keys/targets.pem" \
   --snapshot-key "$T/keys/snapshot.pem.pub" --timestamp-key "$T/keys/timestamp.pem.pub" >/dev/null
 mp sign --repo "$T/repo" --key "$T/keys/targets.pem" --segment mynumber "$T/policy-10.json" >/dev/null
@@ -118,5 +118,14 @@ lab_admin audit list --device "$device" | grep ' update ' | sed 's/^/  /' || tru
 cp "$T/genuine-timestamp.json" "$T/repo/metadata/timestamp.json"
 one_cycle
 check "with genuine metadata again, version 12 is taken" test "$(agent_policy)" = 12
+
+# ---- The department's own policy (a Japanese name on the wire) ------------------------------
+mp sign --repo "$T/repo" --key "$T/keys/targets.pem" --segment mynumber --department 市民課 \
+  "$T/policy-13.json" >/dev/null
+lab_wait_for 30 "the collector's publication of 市民課's policy" published 4
+one_cycle
+check "the PC of 市民課 runs its department's policy (version 13)" test "$(agent_policy)" = 13
+check "from policy/mynumber/市民課.json" \
+  bash -c "'$agent' status --state-dir '$T/agent' --json | jq -r .policy.source | grep -qx 'signed policy/mynumber/市民課.json'"
 
 check_summary

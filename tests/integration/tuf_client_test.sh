@@ -20,8 +20,8 @@ trap '[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null; rm -rf "$T"' EXIT
 cd "$T"
 
 mp() { "$policy_tool" --lang en "$@"; }
-for key in root root2 targets snapshot timestamp kokumin; do
-  mp keygen --out "keys/$key.pem" --type "$([[ $key == root2 || $key == targets ]] && echo ecdsa || echo ed25519)" >/dev/null
+for key in root root2 root3 root4 targets snapshot timestamp kokumin; do
+  mp keygen --out "keys/$key.pem" --type "$([[ $key =~ ^(root2|root4|targets)$ ]] && echo ecdsa || echo ed25519)" >/dev/null
 done
 sed 's/"version": 12/"version": 13/' "$here/../../examples/policy/city-policy.json" >policy-13.json
 sed 's/"version": 12/"version": 14/' "$here/../../examples/policy/city-policy.json" >policy-14.json
@@ -125,6 +125,20 @@ head -c 3000000 /dev/zero >>"$target_file"
 fresh pc5
 check "an oversized policy is cut off at the signed length" \
   refused pc5 too-large --target-name policy/mynumber.json download
+rm -rf repo && cp -a release2 repo
+
+status=0
+mp rotate-root --repo repo --key keys/root3.pem --root-key keys/root3.pem >rotate-refused.txt 2>&1 || status=$?
+check "mamori-policy will not rotate root without the current root's keys" \
+  grep -q "the current root needs 2 of its keys; 0 given" rotate-refused.txt
+mp rotate-root --repo repo --key keys/root.pem --key keys/root2.pem --root-key keys/root3.pem \
+  --root-key keys/root4.pem --root-threshold 2 >/dev/null
+check "root rotation (2 of the old keys, 2 of the new): the client follows to root version 2" \
+  run_client pc refresh
+check "and keeps it as its trusted root" \
+  test "$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["signed"]["version"])' pc/metadata/root.json)" = 2
+check "securesystemslib verifies the rotation too (old and new thresholds)" \
+  "$python" "$interop/securesystemslib_interop.py" verify repo
 rm -rf repo && cp -a release2 repo
 
 fresh pc6

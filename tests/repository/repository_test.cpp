@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "mamori/protocol/atomic_file.hpp"
+#include "mamori/tuf/signing.hpp"
 #include "mamori/tuf/trusted_set.hpp"
 #include "temp_root.hpp"
 
@@ -159,4 +160,70 @@ TEST_CASE("a repository is created once") {
       repository::Repository::create(dir.path() / "repo", keys.topLevel(), root, targets, kNow);
   REQUIRE_FALSE(again);
   CHECK(again.error().code == ErrorCode::kUsage);
+}
+
+TEST_CASE("a rotated root is accepted by a client that trusts the old one") {
+  Fixture f;
+  auto repo = f.create();
+  const auto new_root = newKey();
+  const tuf::SigningKey* new_signers[] = {&new_root};
+  repository::TopLevelKeys changes;
+  changes.by_role["root"] = {new_root.publicKey()};
+  const auto version = repo.rotateRoot(changes, f.root, new_signers, kNow);
+  REQUIRE(version);
+  CHECK(*version == 2);
+  auto client = tuf::TrustedSet::fromTrustedRoot(read(f.dir, "1.root.json"));
+  REQUIRE(client);
+  REQUIRE(client->updateRoot(read(f.dir, "2.root.json")));
+  CHECK(client->root().signed_.keys.size() == 4);  // the old root key left root
+  CHECK(read(f.dir, "root.json") == read(f.dir, "2.root.json"));
+  // Without the current root's keys there is no rotation.
+  const auto stranger = newKey();
+  const tuf::SigningKey* strangers[] = {&stranger};
+  const auto refused = repo.rotateRoot(changes, strangers, new_signers, kNow);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message == "the current root needs 1 of its keys; 0 given");
+}
+
+TEST_CASE("after the timestamp key is rotated, the collector re-signs at once") {
+  Fixture f;
+  auto repo = f.create();
+  REQUIRE(repo.publish(f.snapshot, f.timestamp, kNow));
+  const auto new_timestamp = newKey();
+  const tuf::SigningKey* new_signers[] = {&new_timestamp};
+  repository::TopLevelKeys changes;
+  changes.by_role["timestamp"] = {new_timestamp.publicKey()};
+  REQUIRE(repo.rotateRoot(changes, f.root, f.root, kNow));
+  const auto published = repo.publish(f.snapshot, new_signers, kNow + std::chrono::minutes(1));
+  REQUIRE(published);
+  CHECK(published->timestamp);
+  auto client = tuf::TrustedSet::fromTrustedRoot(read(f.dir, "1.root.json"));
+  REQUIRE(client);
+  REQUIRE(client->updateRoot(read(f.dir, "2.root.json")));
+  CHECK(client->updateTimestamp(read(f.dir, "timestamp.json"), kNow + std::chrono::minutes(2)));
+}
+
+TEST_CASE("the collector publishes nothing over targets metadata nobody validly signed") {
+  Fixture f;
+  auto repo = f.create();
+  REQUIRE(repo.publish(f.snapshot, f.timestamp, kNow));
+  // A targets file signed by a stranger appears in the repository.
+  auto stranger = repository::Repository::open(f.dir.path() / "repo");
+  REQUIRE(stranger);
+  const auto key = newKey();
+  REQUIRE(stranger->addTarget("targets", "policy/mynumber.json", "{}"));
+  const tuf::SigningKey* strangers[] = {&key};
+  REQUIRE_FALSE(stranger->signTargets("targets", strangers, kNow));  // the tool refuses...
+  auto forged = *repository::Repository::open(f.dir.path() / "repo");
+  tuf::Targets targets = *forged.targets("targets");
+  ++targets.header.version;
+  const auto bytes = tuf::signMetadata(tuf::toJson(targets), strangers);
+  REQUIRE(bytes);
+  REQUIRE(protocol::writeFileAtomically(f.dir.path() / "repo" / "metadata" / "2.targets.json",
+                                        *bytes, 0644));  // ...so it is written by hand
+  auto collector = repository::Repository::open(f.dir.path() / "repo");
+  REQUIRE(collector);
+  const auto refused = collector->publish(f.snapshot, f.timestamp, kNow);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("not signed by the keys root names") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 
 #include "mamori/tuf/canonical_json.hpp"
 #include "mamori/tuf/metadata.hpp"
+#include "mamori/tuf/names.hpp"
 #include "tuf_repository.hpp"
 
 using namespace mamori;
@@ -119,4 +120,27 @@ TEST_CASE("a delegation by hash prefix trusts the paths whose SHA-256 starts wit
   CHECK(role.isTrustedFor("policy/mynumber.json"));
   role.path_hash_prefixes = std::vector<std::string>{digest[0] == 'f' ? "0" : "f"};
   CHECK_FALSE(role.isTrustedFor("policy/mynumber.json"));
+}
+
+TEST_CASE("path patterns with several stars match as fnmatch does, without backtracking blow-up") {
+  tuf::DelegatedRole role;
+  role.paths = std::vector<std::string>{"*a*a*a*a*a*a*a*a*a*a*b"};
+  CHECK_FALSE(role.isTrustedFor(std::string(190, 'a')));  // linear: returns at once
+  CHECK(role.isTrustedFor(std::string(20, 'a') + "b"));
+  role.paths = std::vector<std::string>{"*.json", "x?z", "[!a-c]*"};
+  CHECK(role.isTrustedFor(".json"));
+  CHECK(role.isTrustedFor("xyz"));
+  CHECK_FALSE(role.isTrustedFor("cz"));
+  CHECK(role.isTrustedFor("dog"));
+  CHECK_FALSE(role.isTrustedFor("cat"));
+}
+
+TEST_CASE("names become URLs and file names that stay where they are put") {
+  CHECK(tuf::percentEncoded("policy/市民課.json") == "policy%2F%E5%B8%82%E6%B0%91%E8%AA%B2.json");
+  CHECK(tuf::localFileName("..") == "%2E.");
+  CHECK(tuf::localFileName(".") == "%2E");
+  CHECK(tuf::localFileName(".hidden") == "%2Ehidden");
+  CHECK(tuf::localFileName("policy/a.json") == "policy%2Fa.json");
+  CHECK(tuf::metadataFileName("targets", 3) == "3.targets.json");
+  CHECK(tuf::hashPrefixedPath("policy/a.json", "ab") == "policy/ab.a.json");
 }

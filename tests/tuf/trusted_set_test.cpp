@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "tuf_repository.hpp"
 
@@ -104,19 +105,26 @@ TEST_CASE("a threshold of two is not met by one key's signature given twice") {
   auto set = TrustedSet::fromTrustedRoot(set_root);
   REQUIRE(set);
   const auto& key = repo.signers.at("timestamp").front();
-  const auto twice = repo.signWith(tuf::toJson(repo.timestamp), {&key, &key});
-  CHECK(boost::json::parse(twice).at("signatures").as_array().size() == 2);
-  const auto result = set->updateTimestamp(twice, kNow);
+  // mamori signs once per key; an attacker repeats the one signature he has.
+  CHECK(boost::json::parse(repo.signWith(tuf::toJson(repo.timestamp), {&key, &key}))
+            .at("signatures")
+            .as_array()
+            .size() == 1);
+  auto document = boost::json::parse(repo.metadata_files.at("timestamp.json"));
+  auto& signatures = document.at("signatures").as_array();
+  signatures.push_back(signatures.front());
+  const auto result = set->updateTimestamp(boost::json::serialize(document), kNow);
   CHECK(problemOf(result) == Problem::kBadSignature);
   CHECK(result.error().error.message == "1 valid signature(s) of distinct keys, threshold 2");
 }
 
-TEST_CASE("a threshold of two is not met by one key listed under two key ids") {
-  TufRepository repo(kNow);
-  const auto& key = repo.signers.at("timestamp").front();
-  // The same public key again under a second id, both ids in the role, both signing.
+namespace {
+
+// The timestamp key listed a second time under another id as `alias_key`, the role's threshold
+// two, and the one signature given under both ids: what the client makes of it.
+Problem aliasedKeyAttack(TufRepository& repo, const tuf::PublicKey& alias_key) {
   const std::string alias(64, 'a');
-  repo.root.keys[alias] = key.publicKey();
+  repo.root.keys[alias] = alias_key;
   repo.root.roles["timestamp"].keyids.push_back(alias);
   repo.root.roles["timestamp"].threshold = 2;
   auto set = TrustedSet::fromTrustedRoot(repo.sign("root"));
@@ -126,8 +134,35 @@ TEST_CASE("a threshold of two is not met by one key listed under two key ids") {
   auto copy = signatures.front();
   copy.as_object()["keyid"] = alias;
   signatures.push_back(copy);
-  CHECK(problemOf(set->updateTimestamp(boost::json::serialize(document), kNow)) ==
-        Problem::kBadSignature);
+  return problemOf(set->updateTimestamp(boost::json::serialize(document), kNow));
+}
+
+}  // namespace
+
+TEST_CASE("a threshold of two is not met by one key listed under two key ids") {
+  TufRepository repo(kNow);
+  const auto key = repo.signers.at("timestamp").front().publicKey();
+  CHECK(aliasedKeyAttack(repo, key) == Problem::kBadSignature);
+}
+
+TEST_CASE("a key counts once however it is spelled: an upper-case copy is the same key") {
+  TufRepository repo(kNow);
+  auto shouting = repo.signers.at("timestamp").front().publicKey();
+  for (auto& c : shouting.public_value) c = static_cast<char>(std::toupper(c));
+  CHECK(aliasedKeyAttack(repo, shouting) == Problem::kBadSignature);
+}
+
+TEST_CASE("an ECDSA key on another 256-bit curve than P-256 verifies nothing") {
+  // secp256k1 (the curve of Bitcoin): 256 bits, but not the scheme's nistp256.
+  const tuf::PublicKey k1{"ecdsa", "ecdsa-sha2-nistp256",
+                          "-----BEGIN PUBLIC KEY-----\n"
+                          "MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAE6Ya4iBi/DWw8LijV5wiRy+HGeRkqUcml\n"
+                          "2PyQcbkPNPw8KDhB+CYHxU4bDVhpS8hUJFHXHXkDEvcjWxKuromxYQ==\n"
+                          "-----END PUBLIC KEY-----\n"};
+  CHECK(tuf::keyMaterial(k1).empty());
+  auto p256 = tuf::SigningKey::generate(tuf::SigningKey::Type::kEcdsaP256);
+  REQUIRE(p256);
+  CHECK_FALSE(tuf::keyMaterial(p256->publicKey()).empty());
 }
 
 TEST_CASE("timestamp: an older version is a rollback, the same version changes nothing") {

@@ -30,23 +30,48 @@ bool matchesSet(std::string_view pattern, char c, std::size_t& consumed) {
   return found != negated;
 }
 
-// fnmatch on one path segment: `*` any run, `?` one character, `[...]` a set.
-bool segmentMatches(std::string_view pattern, std::string_view text) {
-  if (pattern.empty()) return text.empty();
-  if (pattern.front() == '*') {
-    for (std::size_t skip = 0; skip <= text.size(); ++skip) {
-      if (segmentMatches(pattern.substr(1), text.substr(skip))) return true;
-    }
-    return false;
-  }
-  if (text.empty()) return false;
-  if (pattern.front() == '?') return segmentMatches(pattern.substr(1), text.substr(1));
-  if (pattern.front() == '[') {
+// Whether the pattern element at `p` (`?`, a `[...]` set, or a character) matches `c`; sets
+// `length` to the element's length in the pattern.
+bool elementMatches(std::string_view pattern, std::size_t p, char c, std::size_t& length) {
+  length = 1;
+  if (pattern[p] == '?') return true;
+  if (pattern[p] == '[') {
     std::size_t consumed = 0;
-    const bool in_set = matchesSet(pattern, text.front(), consumed);
-    if (consumed > 0) return in_set && segmentMatches(pattern.substr(consumed), text.substr(1));
+    const bool in_set = matchesSet(pattern.substr(p), c, consumed);
+    if (consumed > 0) {
+      length = consumed;
+      return in_set;
+    }
   }
-  return pattern.front() == text.front() && segmentMatches(pattern.substr(1), text.substr(1));
+  return pattern[p] == c;
+}
+
+// fnmatch on one path segment: `*` any run, `?` one character, `[...]` a set. Greedy with one
+// backtracking point (the last `*`), so a hostile pattern costs O(pattern x text), never more:
+// patterns come from delegated roles, which are trusted less than the top-level targets.
+bool segmentMatches(std::string_view pattern, std::string_view text) {
+  constexpr auto kNone = std::string_view::npos;
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = kNone;
+  std::size_t star_text = 0;
+  while (t < text.size()) {
+    std::size_t length = 1;
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      star_text = t;
+    } else if (p < pattern.size() && elementMatches(pattern, p, text[t], length)) {
+      p += length;
+      ++t;
+    } else if (star != kNone) {
+      p = star + 1;
+      t = ++star_text;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 std::vector<std::string_view> segments(std::string_view path) {

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <boost/json.hpp>
 
@@ -29,6 +30,15 @@ bool isEcdsaP256(const PublicKey& key) {
   return (key.keytype == "ecdsa" || key.keytype == kEcdsaScheme) && key.scheme == kEcdsaScheme;
 }
 
+// P-256 itself, not merely some 256-bit curve (secp256k1, brainpoolP256r1).
+bool isP256(EVP_PKEY* key) {
+  char group[64] = {};
+  std::size_t length = 0;
+  return key != nullptr && EVP_PKEY_is_a(key, "EC") &&
+         EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof group, &length) == 1 &&
+         std::string_view(group, length) == "prime256v1";
+}
+
 ssl::Key loadPublicKey(const PublicKey& key) {
   if (isEd25519(key)) {
     const auto raw = ssl::fromHex(key.public_value);
@@ -39,10 +49,7 @@ ssl::Key loadPublicKey(const PublicKey& key) {
   if (isEcdsaP256(key)) {
     auto bio = ssl::readBio(key.public_value);
     ssl::Key loaded(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-    if (!loaded || !EVP_PKEY_is_a(loaded.get(), "EC") || EVP_PKEY_get_bits(loaded.get()) != 256) {
-      return nullptr;
-    }
-    return loaded;
+    return isP256(loaded.get()) ? std::move(loaded) : nullptr;
   }
   return nullptr;
 }
@@ -77,6 +84,17 @@ bool verifySignature(const PublicKey& key, std::string_view signature_hex, std::
                                       data.size()) == 1;
   ERR_clear_error();  // a bad signature leaves reasons queued that nobody will read
   return valid;
+}
+
+std::string keyMaterial(const PublicKey& key) {
+  ssl::Key loaded = loadPublicKey(key);
+  if (!loaded) return {};
+  unsigned char* der = nullptr;
+  const int length = i2d_PUBKEY(loaded.get(), &der);
+  if (length <= 0) return {};
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return out;
 }
 
 std::string hexDigest(std::string_view algorithm, std::string_view data) {
@@ -123,9 +141,7 @@ std::expected<SigningKey, Error> SigningKey::generate(Type type) {
 std::expected<SigningKey, Error> SigningKey::fromPem(std::string_view private_key_pem) {
   auto bio = ssl::readBio(private_key_pem);
   ssl::Key key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  const bool supported =
-      key && (EVP_PKEY_is_a(key.get(), "ED25519") ||
-              (EVP_PKEY_is_a(key.get(), "EC") && EVP_PKEY_get_bits(key.get()) == 256));
+  const bool supported = key && (EVP_PKEY_is_a(key.get(), "ED25519") || isP256(key.get()));
   if (!supported) {
     return std::unexpected(ssl::error(
         ErrorCode::kParse, "not an unencrypted PKCS#8 PEM Ed25519 or ECDSA P-256 private key"));

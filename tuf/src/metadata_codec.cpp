@@ -9,7 +9,9 @@ namespace {
 
 namespace json = policy::json;
 
-constexpr std::int64_t kMaxCount = INT64_MAX;
+// Versions, lengths and thresholds stay far below overflow (2^53, JSON's safe integers), so that
+// `version + 1` and sums of lengths are always defined.
+constexpr std::int64_t kMaxCount = (std::int64_t{1} << 53) - 1;
 constexpr std::string_view kTopLevelRoles[] = {"root", "snapshot", "targets", "timestamp"};
 
 // YYYY-MM-DDTHH:MM:SSZ and nothing else.

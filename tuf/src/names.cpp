@@ -22,6 +22,12 @@ std::string percentEncoded(std::string_view name) {
   return out;
 }
 
+std::string localFileName(std::string_view name) {
+  auto encoded = percentEncoded(name);
+  if (encoded.starts_with('.')) encoded.replace(0, 1, "%2E");
+  return encoded;
+}
+
 std::string metadataFileName(std::string_view role, std::int64_t version) {
   return (version > 0 ? std::to_string(version) + "." : std::string()) + percentEncoded(role) +
          ".json";

@@ -1,6 +1,8 @@
 #include "mamori/tuf/signing.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <vector>
 
 #include "mamori/tuf/canonical_json.hpp"
 
@@ -12,7 +14,10 @@ std::expected<std::string, Error> signMetadata(const boost::json::object& signed
   const auto canonical = canonicalJson(signed_value);
   if (!canonical) return std::unexpected(canonical.error());
   boost::json::array signatures;
+  std::vector<std::string_view> signed_by;  // one signature per key: python-tuf refuses two
   for (const SigningKey* key : keys) {
+    if (std::ranges::find(signed_by, key->keyid()) != signed_by.end()) continue;
+    signed_by.push_back(key->keyid());
     auto signature = key->sign(*canonical);
     if (!signature) return std::unexpected(signature.error());
     signatures.push_back(boost::json::object{{"keyid", key->keyid()}, {"sig", *signature}});

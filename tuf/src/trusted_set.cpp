@@ -34,17 +34,17 @@ std::expected<void, Rejection> verifyThreshold(const std::vector<Signature>& sig
                                                std::string_view canonical_signed,
                                                const std::map<std::string, PublicKey>& keys,
                                                const RoleKeys& role, std::string_view file) {
-  std::vector<const PublicKey*> signers;
+  // Counted by the key itself, not by its id or its spelling: one key can sign only once.
+  std::vector<std::string> signers;
   for (const auto& keyid : role.keyids) {
     const auto key = keys.find(keyid);
-    if (key == keys.end() || std::ranges::find(signers, &key->second) != signers.end()) continue;
-    const bool already_counted = std::ranges::any_of(
-        signers, [&](const PublicKey* signer) { return *signer == key->second; });
-    if (already_counted) continue;
+    if (key == keys.end()) continue;
+    auto material = keyMaterial(key->second);
+    if (material.empty() || std::ranges::find(signers, material) != signers.end()) continue;
     const bool signed_by_key = std::ranges::any_of(signatures, [&](const Signature& s) {
       return s.keyid == keyid && verifySignature(key->second, s.sig, canonical_signed);
     });
-    if (signed_by_key) signers.push_back(&key->second);
+    if (signed_by_key) signers.push_back(std::move(material));
   }
   if (std::cmp_greater_equal(signers.size(), role.threshold)) return {};
   return std::unexpected(reject(Problem::kBadSignature, std::string(file),
@@ -145,7 +145,11 @@ std::expected<TrustedSet::Outcome, Rejection> TrustedSet::updateTimestamp(std::s
           reject(Problem::kRollback, std::string(kTimestampFile),
                  v(fresh.header.version) + " is older than the trusted " + v(old.header.version)));
     }
-    if (fresh.header.version == old.header.version) return Outcome::kUnchanged;
+    if (fresh.header.version == old.header.version) {
+      // Nothing new, but no snapshot is worth fetching under an expired timestamp either.
+      if (auto final = checkTimestampFinal(now); !final) return std::unexpected(final.error());
+      return Outcome::kUnchanged;
+    }
     if (fresh.snapshot.version < old.snapshot.version) {
       return std::unexpected(reject(Problem::kRollback, std::string(kTimestampFile),
                                     "it names snapshot " + v(fresh.snapshot.version) +

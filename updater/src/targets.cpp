@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 #include <utility>
 #include <vector>
@@ -33,7 +34,7 @@ std::expected<TargetInfo, Rejection> Updater::targetInfo(std::string_view path, 
   // Pre-order depth-first over the delegations, as the specification orders them (5.6.7).
   std::vector<std::pair<std::string, std::string>> to_visit{{"targets", "root"}};
   std::set<std::pair<std::string, std::string>> visited;
-  while (!to_visit.empty() && std::cmp_less_equal(visited.size(), config_.max_delegations)) {
+  while (!to_visit.empty() && std::cmp_less(visited.size(), config_.max_delegations)) {
     auto [role, delegator] = std::move(to_visit.back());
     to_visit.pop_back();
     if (visited.contains({role, delegator})) continue;
@@ -61,7 +62,7 @@ std::expected<TargetInfo, Rejection> Updater::targetInfo(std::string_view path, 
 }
 
 std::optional<fs::path> Updater::cachedTarget(const TargetInfo& target) const {
-  const auto file = config_.target_dir / tuf::percentEncoded(target.path);
+  const auto file = config_.target_dir / tuf::localFileName(target.path);
   auto bytes = protocol::readSmallFile(file, static_cast<std::uintmax_t>(target.file.length));
   if (!bytes ||
       !tuf::checkLengthAndHashes(*bytes, target.file.length, target.file.hashes, target.path)) {
@@ -77,7 +78,8 @@ std::expected<fs::path, Rejection> Updater::download(const TargetInfo& target) {
       consistent ? tuf::hashPrefixedPath(target.path, servedDigest(target.file)) : target.path;
   std::string url = config_.target_url;
   if (!url.ends_with('/')) url += '/';
-  auto bytes = fetcher_.fetch(url + name, static_cast<std::uint64_t>(target.file.length));
+  auto bytes = fetcher_.fetch(url + name, std::min(static_cast<std::uint64_t>(target.file.length),
+                                                   config_.target_file_max_bytes));
   if (!bytes) {
     return std::unexpected(reject(bytes.error().kind == FetchError::Kind::kTooLarge
                                       ? Problem::kTooLarge
@@ -91,7 +93,7 @@ std::expected<fs::path, Rejection> Updater::download(const TargetInfo& target) {
   }
   std::error_code ec;
   fs::create_directories(config_.target_dir, ec);
-  const auto file = config_.target_dir / tuf::percentEncoded(target.path);
+  const auto file = config_.target_dir / tuf::localFileName(target.path);
   if (auto written = protocol::writeFileAtomically(file, *bytes, 0644); !written) {
     return std::unexpected(Rejection{Problem::kStorage, written.error()});
   }

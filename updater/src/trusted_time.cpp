@@ -15,11 +15,10 @@ std::expected<std::optional<tuf::TimePoint>, Error> TrustedTime::recorded() cons
   auto text = protocol::readSmallFile(file_, kMaxRecordBytes);
   if (!text) return std::unexpected(text.error());
   while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
+  // A record that is not a time (a torn write on an old file system) protects nothing: start over
+  // rather than refuse every update from now on.
   auto time = policy::parseTimestamp(*text);
-  if (!time) {
-    return std::unexpected(
-        makeError(ErrorCode::kValidation, "not a time: " + time.error(), file_.string()));
-  }
+  if (!time) return std::nullopt;
   return *time;
 }
 

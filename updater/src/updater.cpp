@@ -16,7 +16,8 @@ using tuf::Rejection;
 
 constexpr mode_t kMetadataMode = 0644;
 
-std::string fileOf(std::string_view role) { return tuf::metadataFileName(role); }
+// A role's metadata file in the metadata directory (its name encoded: roles may hold any text).
+std::string fileOf(std::string_view role) { return tuf::localFileName(role) + ".json"; }
 
 Rejection fromFetch(const FetchError& failure, std::string_view file) {
   const auto problem =
@@ -65,7 +66,8 @@ std::expected<void, Rejection> Updater::refresh(TimePoint now) {
   if (auto ok = loadTimestamp(now); !ok) return ok;
   if (auto ok = loadSnapshot(now); !ok) return ok;
   if (auto ok = loadTargets("targets", "root", now); !ok) return ok;
-  if (auto ok = clock.advance(now); !ok) {
+  const auto verified_until = trusted_->timestamp()->signed_.header.expires;
+  if (auto ok = clock.advance(std::min(now, verified_until)); !ok) {
     return std::unexpected(Rejection{Problem::kStorage, ok.error()});
   }
   return {};
@@ -124,8 +126,10 @@ std::expected<void, Rejection> Updater::loadSnapshot(TimePoint now) {
     if (trusted_->updateSnapshot(*local, now, /*from_cache=*/true)) return {};
   }
   const auto& meta = trusted_->timestamp()->signed_.snapshot;
+  // The signed length, but never past the cap: a stolen online key buys no unbounded download.
   const auto limit =
-      meta.length ? static_cast<std::uint64_t>(*meta.length) : config_.snapshot_max_bytes;
+      std::min(meta.length ? static_cast<std::uint64_t>(*meta.length) : config_.snapshot_max_bytes,
+               config_.snapshot_max_bytes);
   const auto version =
       trusted_->root().signed_.consistent_snapshot ? std::optional(meta.version) : std::nullopt;
   auto bytes = fetchMetadata("snapshot", version, limit);
@@ -141,13 +145,15 @@ std::expected<void, Rejection> Updater::loadTargets(const std::string& role,
     if (trusted_->updateTargets(*local, role, delegator, now)) return {};
   }
   const auto& snapshot_meta = trusted_->snapshot()->signed_.meta;
-  const auto meta = snapshot_meta.find(fileOf(role));
+  // The snapshot names roles as they are (`<role>.json`); only URLs and local files encode them.
+  const auto meta = snapshot_meta.find(role + ".json");
   if (meta == snapshot_meta.end()) {
     return std::unexpected(
-        reject(Problem::kMismatch, fileOf(role), "the snapshot does not list it"));
+        reject(Problem::kMismatch, role + ".json", "the snapshot does not list it"));
   }
-  const auto limit = meta->second.length ? static_cast<std::uint64_t>(*meta->second.length)
-                                         : config_.targets_max_bytes;
+  const auto limit = std::min(meta->second.length ? static_cast<std::uint64_t>(*meta->second.length)
+                                                  : config_.targets_max_bytes,
+                              config_.targets_max_bytes);
   const auto version = trusted_->root().signed_.consistent_snapshot
                            ? std::optional(meta->second.version)
                            : std::nullopt;

@@ -6,6 +6,8 @@
 //   init     --repo DIR --root-key F... --targets-key F... --snapshot-key F --timestamp-key F
 //   sign     --repo DIR --key F... --segment SEG [--department NAME --role ROLE] POLICY_FILE
 //   delegate --repo DIR --key F... --role NAME --role-key F... --path PATTERN... [--terminating]
+//   rotate-root --repo DIR --key CURRENT_ROOT_KEY... [--root-key F...] [--root-threshold N]
+//            [--targets-key F...] [--snapshot-key F...] [--timestamp-key F...]
 //   publish  --repo DIR --snapshot-key F --timestamp-key F
 //   status   --repo DIR
 // Root and targets keys never leave the admins' machine; snapshot and timestamp keys live on the

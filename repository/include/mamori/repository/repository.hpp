@@ -84,6 +84,13 @@ class Repository {
   /// Signs `role`'s targets as its next version with `keys` (which must meet its threshold).
   std::expected<std::int64_t, Error> signTargets(const std::string& role, Keys keys, TimePoint now);
 
+  /// Root version N+1 with new keys (or thresholds) for the roles `changes` names; the others
+  /// keep theirs. Signed by `old_root_keys` (to the current root's threshold: clients trust the
+  /// new root only because the old one vouches for it) and by `new_root_keys` (to the new root's
+  /// threshold). Written as `<N+1>.root.json` and `root.json`.
+  std::expected<std::int64_t, Error> rotateRoot(const TopLevelKeys& changes, Keys old_root_keys,
+                                                Keys new_root_keys, TimePoint now);
+
   /// What `publish` did.
   struct Published {
     bool snapshot = false;   ///< a new snapshot (new targets, or the old one nearing expiry)
@@ -101,14 +108,17 @@ class Repository {
       : dir_(std::move(dir)), lifetimes_(lifetimes) {}
 
   std::expected<void, Error> write(const std::string& name, std::string_view bytes) const;
+  /// Every targets role's newest file carries the signatures its delegator requires.
+  std::expected<void, Error> checkTargetsSigned() const;
   std::expected<void, Error> load();
 
   std::filesystem::path dir_;
   Lifetimes lifetimes_;
   tuf::Root root_;
-  std::map<std::string, tuf::Targets, std::less<>> targets_;      ///< as signed, newest
-  std::map<std::string, tuf::Targets, std::less<>> pending_;      ///< changed, not yet signed
-  std::map<std::string, std::string, std::less<>> signed_bytes_;  ///< newest bytes per role file
+  std::map<std::string, tuf::Targets, std::less<>> targets_;  ///< as signed, newest
+  std::map<std::string, tuf::Targets, std::less<>> pending_;  ///< changed, not yet signed
+  /// The newest bytes of each role's file ("timestamp" included).
+  std::map<std::string, std::string, std::less<>> signed_bytes_;
   std::optional<tuf::Snapshot> snapshot_;
   std::optional<tuf::Timestamp> timestamp_;
 };

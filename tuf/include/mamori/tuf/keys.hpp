@@ -31,6 +31,10 @@ boost::json::object toJson(const PublicKey& key);
 /// hex (what python-tuf computes). Ids in metadata written elsewhere are taken as they are.
 std::string keyId(const PublicKey& key);
 
+/// The key itself, whatever its spelling (hex case, PEM wrapping, `ecdsa` or
+/// `ecdsa-sha2-nistp256`): its DER SubjectPublicKeyInfo. Empty for a key mamori cannot load.
+std::string keyMaterial(const PublicKey& key);
+
 /// Whether `signature_hex` is `key`'s valid signature over `data`. False for malformed hex, a
 /// malformed key, or a key type or scheme mamori does not implement.
 bool verifySignature(const PublicKey& key, std::string_view signature_hex, std::string_view data);

@@ -13,6 +13,10 @@ namespace mamori::tuf {
 /// (Python's `quote(name, safe="")`, which python-tuf uses for both).
 std::string percentEncoded(std::string_view name);
 
+/// `name` as a file name of its own: percent-encoded, with a leading `.` encoded too, so that
+/// no name is `.`, `..` or hidden.
+std::string localFileName(std::string_view name);
+
 /// `<role>.json`, or `<version>.<role>.json` for a consistent snapshot (version > 0).
 std::string metadataFileName(std::string_view role, std::int64_t version = 0);
 

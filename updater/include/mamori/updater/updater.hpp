@@ -36,6 +36,8 @@ struct UpdaterConfig {
   std::uint64_t timestamp_max_bytes = 16'384;
   std::uint64_t snapshot_max_bytes = 2'000'000;
   std::uint64_t targets_max_bytes = 5'000'000;
+  /// Targets themselves: the signed length, up to this (an agent package is tens of MB).
+  std::uint64_t target_file_max_bytes = 512ull << 20;
   int max_root_rotations = 256;
   int max_delegations = 32;
   /// How far the clock may step back before it is refused (an NTP correction is not an attack).
