@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mamori/collector/config.hpp"
+#include "mamori/collector/policy_book.hpp"
 #include "mamori/collector/store.hpp"
 #include "mamori/policy/policy.hpp"
 #include "mamori/policy/text.hpp"
@@ -17,7 +18,8 @@ namespace mamori::collector::admin {
 struct Context {
   const CollectorConfig& config;
   Store& store;
-  const policy::Policy& policy;
+  /// The collector's policy and the signed bundles it judges with.
+  const PolicyBook& policies;
   policy::Lang lang;
   std::string user;  ///< who runs the command: recorded as creator / revoker
   policy::TimePoint now;

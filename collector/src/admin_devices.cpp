@@ -54,7 +54,8 @@ int deviceList(const Context& c) {
     auto posture = c.store.latestPosture(d.id);
     if (!posture) return fail(c, posture.error());
     const Posture* latest = *posture ? &**posture : nullptr;
-    const auto state = admissionAt(d, latest, c.policy, c.now);
+    const auto state =
+        admissionAt(d, latest, *c.policies.policyFor(d.segment, d.department), c.now);
     c.out << d.id << "  " << d.identity.hostname << "  " << d.department << "  "
           << policy::segmentId(d.segment) << "  "
           << (d.revoked_at  ? (ja(c) ? "失効" : "revoked")
@@ -73,7 +74,7 @@ int deviceShow(const Context& c, const std::string& id) {
   auto posture = c.store.latestPosture(d.id);
   if (!posture) return fail(c, posture.error());
   const Posture* latest = *posture ? &**posture : nullptr;
-  const auto state = admissionAt(d, latest, c.policy, c.now);
+  const auto state = admissionAt(d, latest, *c.policies.policyFor(d.segment, d.department), c.now);
   std::string macs;
   for (const auto& m : d.identity.macs) macs += (macs.empty() ? "" : " ") + m;
   const auto line = [&](std::string_view label_ja, std::string_view label_en,

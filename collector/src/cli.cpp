@@ -119,7 +119,14 @@ int runAdmin(std::span<const char* const> args, std::ostream& out, std::ostream&
     return 2;
   }
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const admin::Context c{*config, **store, *policy, languageOf(vm), invokingUser(), now, out, err};
+  PolicyBook policies(std::move(*policy));
+  if (config->tuf) {
+    if (auto loaded = policies.load(config->tuf->repository); !loaded) {
+      err << "mamori-collector: signed policies not read, judging with the collector's own: "
+          << loaded.error().describe() << '\n';
+    }
+  }
+  const admin::Context c{*config, **store, policies, languageOf(vm), invokingUser(), now, out, err};
   return dispatch(c, group, verb, target, vm);
 }
 

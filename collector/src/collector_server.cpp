@@ -29,9 +29,20 @@ void setUpLogging() {
   Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
 }
 
+void reportBundles(Poco::Logger& log,
+                   const std::expected<std::vector<std::string>, Error>& loaded) {
+  if (!loaded) {
+    log.error("signed policies not taken, the previous ones stay: " + loaded.error().describe());
+    return;
+  }
+  std::string list;
+  for (const auto& line : *loaded) list += (list.empty() ? "" : ", ") + line;
+  log.information("judging with the signed policies: " + (list.empty() ? "none" : list));
+}
+
 // The online half of TUF: publish what the admins signed, re-sign before expiry. A failure is
 // logged when it starts and when it ends, not on every round.
-void keepPublished(const TufService& tuf, std::stop_token stop) {
+void keepPublished(const TufService& tuf, PolicyBook& policies, std::stop_token stop) {
   auto& log = Poco::Logger::get("mamori.collector.tuf");
   std::string failing;
   std::mutex mutex;
@@ -56,6 +67,8 @@ void keepPublished(const TufService& tuf, std::stop_token stop) {
                         (published->snapshot ? " new snapshot" : "") +
                         (published->timestamp ? " new timestamp" : ""));
       }
+      // What was published is what the collector judges with from now on.
+      if (published->snapshot) reportBundles(log, policies.load(tuf.config().repository));
     }
     std::unique_lock lock(mutex);
     wake.wait_for(lock, stop, tuf.config().publish_interval, [] { return false; });
@@ -94,6 +107,11 @@ int CollectorServer::main(const std::vector<std::string>&) {
     tuf.emplace(std::move(*opened));
   }
   const Service service(*config, state->ca, **store, std::move(*policy), tuf ? &*tuf : nullptr);
+  if (tuf) {
+    // The signed bundles already published count from the first report on.
+    reportBundles(Poco::Logger::get("mamori.collector.tuf"),
+                  service.policies().load(config->tuf->repository));
+  }
   auto server = HttpsServer::start(*config, state->files, service);
   if (!server) {
     log.fatal("mamori-collector: " + server.error().describe());
@@ -113,7 +131,10 @@ int CollectorServer::main(const std::vector<std::string>&) {
     }
   }
   std::jthread publisher;
-  if (tuf) publisher = std::jthread([&](std::stop_token stop) { keepPublished(*tuf, stop); });
+  if (tuf) {
+    publisher =
+        std::jthread([&](std::stop_token stop) { keepPublished(*tuf, service.policies(), stop); });
+  }
   waitForTerminationRequest();
   log.information("stopping");
   publisher = {};

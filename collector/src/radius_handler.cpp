@@ -80,7 +80,7 @@ Response Service::radiusAuthorize(const Peer& peer, std::string_view body,
   const DeviceRecord& device = **found;
   auto posture = store_.latestPosture(device.id);
   if (!posture) return errorResponse(503, "storage", posture.error());
-  const auto state = admissionAt(device, *posture ? &**posture : nullptr, policy_, now);
+  const auto state = admissionAt(device, *posture ? &**posture : nullptr, *policyFor(device), now);
   if (state.admission == policy::Admission::kQuarantine) {
     return vlanReply(config_.radius.quarantine_vlan, "mamori: quarantine: " + state.reason.en);
   }

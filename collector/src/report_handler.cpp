@@ -104,6 +104,7 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
         "$.facts.device." + *field + " differs from what was pinned at enrollment");
   }
 
+  const auto policy = policyFor(*device);  // one policy for the whole judgement
   ReportRecord record;
   record.report_id = report->report_id;
   record.device_id = device->id;
@@ -113,7 +114,7 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
   record.agent_policy_version = report->policy_version;
   record.agent_admission = std::string(policy::admissionId(report->agent_verdict.admission));
   auto judged =
-      judge(*device, *report, policy_, activeExceptions(standing->exceptions), previous, now);
+      judge(*device, *report, *policy, activeExceptions(standing->exceptions), previous, now);
   record.posture = std::move(judged.posture);
   // The facts as the agent sent them (the body was decoded and checked above); serialising the
   // decoded facts again cost about a tenth of the collector's CPU per report.
@@ -133,7 +134,7 @@ Response Service::report(const Peer& peer, std::string_view body, policy::TimePo
   ack.duplicate = stored->duplicate;
   // A duplicate changed nothing, so the latest posture is still the one read before.
   const Posture* latest = stored->duplicate ? previous : &stored->posture;
-  ack.admission = admissionAt(*device, latest, policy_, now);
+  ack.admission = admissionAt(*device, latest, *policy, now);
   boost::json::object verdict;
   if (!stored->duplicate) {
     verdict = std::move(judged.verdict);

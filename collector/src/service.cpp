@@ -20,7 +20,11 @@ Response errorResponse(int status, std::string_view code, std::string_view messa
 
 Service::Service(const CollectorConfig& config, const EnrollmentCa& ca, Store& store,
                  policy::Policy policy, const TufService* tuf)
-    : config_(config), ca_(ca), store_(store), policy_(std::move(policy)), tuf_(tuf) {}
+    : config_(config), ca_(ca), store_(store), policies_(std::move(policy)), tuf_(tuf) {}
+
+std::shared_ptr<const policy::Policy> Service::policyFor(const DeviceRecord& device) const {
+  return policies_.policyFor(device.segment, device.department);
+}
 
 std::expected<DeviceStanding, Response> Service::authenticDevice(const Peer& peer) const {
   if (peer.role != PeerRole::kDevice) {
@@ -78,8 +82,8 @@ Response Service::admission(const Peer& peer, policy::TimePoint now) const {
   auto standing = authenticDevice(peer);
   if (!standing) return standing.error();
   const auto& posture = standing->posture;
-  return {200, protocol::toJson(
-                   admissionAt(standing->device, posture ? &*posture : nullptr, policy_, now))};
+  return {200, protocol::toJson(admissionAt(standing->device, posture ? &*posture : nullptr,
+                                            *policyFor(standing->device), now))};
 }
 
 }  // namespace mamori::collector

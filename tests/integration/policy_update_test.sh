@@ -84,11 +84,15 @@ published() {  # N: the collector has published a new snapshot N times
   (($(grep -c "TUF repository published: new snapshot" "$T/collector.log") >= $1))
 }
 lab_wait_for 30 "the collector's publication of the new targets" published 2
+judging_with() { grep -q "judging with the signed policies: $1" "$T/collector.log"; }
+lab_wait_for 30 "the collector to judge with version 11" judging_with "mynumber version 11"
 one_cycle
 check "within one agent cycle the agent runs version 11" test "$(agent_policy)" = 11
 "$agent" status --state-dir "$T/agent" --lang en | grep '^policy:' | sed 's/^/  /'
 check "the collector sees version 11 in the next report" test "$(pc_policy_line)" = "version 11"
 lab_admin device show "$device" | grep '^policy on the PC:' | sed 's/^/  /'
+check "and judges the PC with the same signed policy (admission under version 11)" \
+  test "$("$agent" status --state-dir "$T/agent" --json | jq -r .admission.policy_version)" = 11
 check "the activation is in the collector's audit log" \
   bash -c "'$collector' audit list --device $device --config '$collector_config' --lang en | grep -q 'policy-activated.*version 10 -> 11'"
 

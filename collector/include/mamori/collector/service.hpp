@@ -12,6 +12,7 @@
 
 #include "mamori/collector/config.hpp"
 #include "mamori/collector/enrollment_ca.hpp"
+#include "mamori/collector/policy_book.hpp"
 #include "mamori/collector/store.hpp"
 #include "mamori/policy/policy.hpp"
 #include "mamori/protocol/messages.hpp"
@@ -56,7 +57,11 @@ class Service {
   /// POST /v1/radius/authorize from FreeRADIUS's rlm_rest (service certificate `radius`).
   Response radiusAuthorize(const Peer& peer, std::string_view body, policy::TimePoint now) const;
 
-  [[nodiscard]] const policy::Policy& policy() const { return policy_; }
+  /// The collector's own policy (its `policy_file`, or the built-in one).
+  [[nodiscard]] const policy::Policy& policy() const { return policies_.base(); }
+  /// The policies it judges with: its own, and the signed bundles of its TUF repository, which
+  /// the publishing loop reloads. Internally synchronised, hence usable from a const Service.
+  [[nodiscard]] PolicyBook& policies() const { return policies_; }
 
  private:
   /// The device behind a device certificate: enrolled, not revoked, and this very certificate
@@ -67,7 +72,10 @@ class Service {
   const CollectorConfig& config_;
   const EnrollmentCa& ca_;
   Store& store_;
-  const policy::Policy policy_;
+  /// The policy for one PC: its department's or segment's signed bundle, else the base.
+  [[nodiscard]] std::shared_ptr<const policy::Policy> policyFor(const DeviceRecord& device) const;
+
+  mutable PolicyBook policies_;
   const TufService* tuf_;
 };
 

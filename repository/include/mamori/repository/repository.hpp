@@ -103,13 +103,16 @@ class Repository {
 
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
+  /// Whether every targets role's newest file carries the signatures its delegator requires
+  /// (root for targets, the delegation for the others); the error names the first that does not.
+  [[nodiscard]] std::expected<void, Error> checkTargetsSigned() const;
+
  private:
   Repository(std::filesystem::path dir, Lifetimes lifetimes)
       : dir_(std::move(dir)), lifetimes_(lifetimes) {}
 
   std::expected<void, Error> write(const std::string& name, std::string_view bytes) const;
-  /// Every targets role's newest file carries the signatures its delegator requires.
-  std::expected<void, Error> checkTargetsSigned() const;
+
   std::expected<void, Error> load();
 
   std::filesystem::path dir_;
