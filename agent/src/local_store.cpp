@@ -1,8 +1,10 @@
 #include "local_store.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <utility>
 
+#include "mamori/protocol/audit_event.hpp"
 #include "sqlite_db.hpp"
 #include "store_recovery.hpp"
 #include "store_schema.hpp"
@@ -269,6 +271,10 @@ std::optional<policy::TimePoint> LocalStore::oldestQueued() {
   const auto row = select->step();
   if (!row || !*row || select->isNull(0)) return std::nullopt;
   return fromUnix(select->integer(0));
+}
+
+std::expected<void, Error> LocalStore::appendAudit(const protocol::AuditEvent& event) {
+  return appendAudit(event.event_id, event.at, boost::json::serialize(protocol::toJson(event)));
 }
 
 std::expected<void, Error> LocalStore::appendAudit(std::string_view event_id, policy::TimePoint at,

@@ -19,6 +19,10 @@
 #include "mamori/policy/facts.hpp"
 #include "mamori/policy/time.hpp"
 
+namespace mamori::protocol {
+struct AuditEvent;
+}
+
 namespace mamori::agent {
 
 namespace sqlite {
@@ -125,6 +129,8 @@ class LocalStore {
   /// Logs an event durably. The same event id again changes nothing.
   std::expected<void, Error> appendAudit(std::string_view event_id, policy::TimePoint at,
                                          std::string_view body);
+  /// The same for an event as the wire carries it.
+  std::expected<void, Error> appendAudit(const protocol::AuditEvent& event);
   /// Up to `limit` events no queued report carries yet, oldest first.
   std::expected<std::vector<AuditEntry>, Error> unreportedAudit(int limit);
   /// The newest `limit` events, newest first, whether reported or not (`usb list`, `status`).

@@ -24,8 +24,7 @@ void appendUpdateEvent(LocalStore& store, std::int64_t policy_version, policy::T
   event.at = now;
   event.policy_version = policy_version;
   event.what = std::move(what);
-  (void)store.appendAudit(event.event_id, event.at,
-                          boost::json::serialize(protocol::toJson(event)));
+  (void)store.appendAudit(event);
 }
 
 // Audits a refusal unless it is the one already audited: a repository that stays broken is one
@@ -39,16 +38,6 @@ void refused(LocalStore& store, std::int64_t policy_version, policy::TimePoint n
                     {"update-refused", std::move(rule), std::move(target), std::move(problem),
                      std::move(reason)});
   (void)store.setState("last_update_refusal", key);
-}
-
-// The policy version the signed metadata announces for a bundle (custom.mamori.policy_version).
-std::optional<std::int64_t> announcedVersion(const tuf::TargetFile& file) {
-  if (!file.custom.is_object()) return std::nullopt;
-  const auto* mamori = file.custom.as_object().if_contains("mamori");
-  const auto* value =
-      mamori && mamori->is_object() ? mamori->as_object().if_contains("policy_version") : nullptr;
-  if (value == nullptr || !value->is_int64()) return std::nullopt;
-  return value->as_int64();
 }
 
 }  // namespace
@@ -150,7 +139,8 @@ std::optional<SignedPolicy> PolicyUpdate::check(const Enrollment& enrollment,
   }
   // The signed metadata says which policy version a bundle holds: nothing to fetch when it is
   // not newer than the running one.
-  if (const auto announced = announcedVersion(target->file); announced && *announced <= version) {
+  if (const auto announced = tuf::announcedPolicyVersion(target->file);
+      announced && *announced <= version) {
     return std::nullopt;
   }
   const auto file = updater.download(*target);

@@ -31,8 +31,7 @@ void record(LocalStore& store, bool allowed, std::string rule, std::string reaso
   event.user = by;
   event.policy_version = policy.version;
   event.what = protocol::UninstallEvent{allowed, std::move(rule), std::move(reason)};
-  (void)store.appendAudit(event.event_id, event.at,
-                          boost::json::serialize(protocol::toJson(event)));
+  (void)store.appendAudit(event);
 }
 
 }  // namespace

@@ -17,8 +17,6 @@ constexpr std::string_view kPrefix = "MU1.";
 constexpr std::string_view kPurpose = "mamori-unlock/1 uninstall ";
 constexpr std::size_t kMaxCodeBytes = 1024;
 
-using DigestContext = std::unique_ptr<EVP_MD_CTX, ssl::Deleter<EVP_MD_CTX_free>>;
-
 Error invalid(std::string message) { return makeError(ErrorCode::kValidation, std::move(message)); }
 
 std::expected<std::string, Error> decoded(std::string_view part) {
@@ -42,7 +40,7 @@ std::expected<std::string, Error> signUnlockCode(const UnlockGrant& grant,
   ssl::Key key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key) return std::unexpected(ssl::error(ErrorCode::kParse, "unlock code: the CA key"));
   const auto payload = payloadOf(grant);
-  DigestContext ctx(EVP_MD_CTX_new());
+  ssl::DigestContext ctx(EVP_MD_CTX_new());
   std::size_t size = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &size,
@@ -77,7 +75,7 @@ std::expected<UnlockGrant, Error> verifyUnlockCode(std::string_view code,
   auto bio = ssl::readBio(ca_certificate_pem);
   ssl::Cert ca(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!ca) return std::unexpected(ssl::error(ErrorCode::kParse, "the collector's CA certificate"));
-  DigestContext ctx(EVP_MD_CTX_new());
+  ssl::DigestContext ctx(EVP_MD_CTX_new());
   const bool signed_by_ca =
       ctx &&
       EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(ca.get())) ==

@@ -74,15 +74,6 @@ std::expected<PolicyFile, Error> readPolicy(const std::string& file) {
   return PolicyFile{std::move(*text), std::move(*parsed)};
 }
 
-// The policy version a published bundle carries (custom.mamori.policy_version), or 0.
-std::int64_t publishedPolicyVersion(const tuf::TargetFile* file) {
-  if (file == nullptr || !file->custom.is_object()) return 0;
-  const auto* mamori = file->custom.as_object().if_contains("mamori");
-  const auto* version =
-      mamori && mamori->is_object() ? mamori->as_object().if_contains("policy_version") : nullptr;
-  return version && version->is_int64() ? version->as_int64() : 0;
-}
-
 }  // namespace
 
 int fail(const Context& c, const Error& error) {
@@ -171,7 +162,8 @@ int sign(const Context& c, const Options& o, const std::string& policy_file) {
   if (!keys) return fail(c, keys.error());
   auto repo = Repository::open(*dir);
   if (!repo) return fail(c, repo.error());
-  const auto published = publishedPolicyVersion(repo->target(role, path));
+  const auto* current = repo->target(role, path);
+  const auto published = current ? tuf::announcedPolicyVersion(*current).value_or(0) : 0;
   if (policy.version <= published) {
     return fail(c, usageError(policy_file + ": version " + std::to_string(policy.version) +
                               " is not newer than the published version " +

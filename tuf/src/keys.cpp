@@ -17,8 +17,6 @@ constexpr std::string_view kEd25519 = "ed25519";
 constexpr std::string_view kEcdsaScheme = "ecdsa-sha2-nistp256";
 constexpr std::size_t kEd25519KeyBytes = 32;
 
-using DigestContext = std::unique_ptr<EVP_MD_CTX, ssl::Deleter<EVP_MD_CTX_free>>;
-
 const unsigned char* bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
 }
@@ -76,7 +74,7 @@ bool verifySignature(const PublicKey& key, std::string_view signature_hex, std::
   const auto signature = ssl::fromHex(signature_hex);
   ssl::Key loaded = loadPublicKey(key);
   if (!signature || !loaded) return false;
-  DigestContext ctx(EVP_MD_CTX_new());
+  ssl::DigestContext ctx(EVP_MD_CTX_new());
   const bool valid = ctx &&
                      EVP_DigestVerifyInit(ctx.get(), nullptr, digestFor(loaded.get()), nullptr,
                                           loaded.get()) == 1 &&
@@ -157,7 +155,7 @@ std::string SigningKey::privatePem() const {
 
 std::expected<std::string, Error> SigningKey::sign(std::string_view data) const {
   EVP_PKEY* key = impl_->key.get();
-  DigestContext ctx(EVP_MD_CTX_new());
+  ssl::DigestContext ctx(EVP_MD_CTX_new());
   std::size_t size = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digestFor(key), nullptr, key) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &size, bytes(data), data.size()) != 1) {

@@ -259,6 +259,15 @@ boost::json::object delegationsJson(const Delegations& delegations) {
 
 }  // namespace
 
+std::optional<std::int64_t> announcedPolicyVersion(const TargetFile& file) {
+  if (!file.custom.is_object()) return std::nullopt;
+  const auto* mamori = file.custom.as_object().if_contains("mamori");
+  const auto* version =
+      mamori && mamori->is_object() ? mamori->as_object().if_contains("policy_version") : nullptr;
+  if (version == nullptr || !version->is_int64()) return std::nullopt;
+  return version->as_int64();
+}
+
 std::string formatExpiry(TimePoint t) { return policy::formatTimestamp(t); }
 
 std::expected<PublicKey, Error> parsePublicKey(std::string_view bytes) {

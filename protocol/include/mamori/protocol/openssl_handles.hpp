@@ -30,6 +30,7 @@ using Cert = std::unique_ptr<X509, Deleter<X509_free>>;
 using Request = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;
 using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using Number = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+using DigestContext = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
 
 /// `what` and the reasons OpenSSL queued (the queue is emptied).
 Error error(ErrorCode code, std::string_view what);

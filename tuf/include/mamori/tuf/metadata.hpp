@@ -68,6 +68,10 @@ struct TargetFile {
   boost::json::value custom;                  ///< null when absent
 };
 
+/// The policy version a mamori policy bundle announces in its signed metadata
+/// (`custom.mamori.policy_version`); nothing for another target.
+std::optional<std::int64_t> announcedPolicyVersion(const TargetFile& file);
+
 struct DelegatedRole {
   std::string name;
   RoleKeys keys;
