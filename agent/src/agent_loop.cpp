@@ -24,7 +24,9 @@
 #include "policy_update.hpp"
 #include "policy_watch.hpp"
 #include "report_cycle.hpp"
+#include "self_update.hpp"
 #include "service_notify.hpp"
+#include "trusted_repository.hpp"
 #include "usb_enforcement.hpp"
 
 namespace mamori::agent {
@@ -38,7 +40,12 @@ struct Agent {
   StatePaths paths;
   RunOptions options;
   PolicyWatch policy;
+  TrustedRepository repository;
   PolicyUpdate updates;
+  /// The service's self-update; null with `run --once`, or where the agent cannot update itself.
+  std::unique_ptr<SelfUpdate> self_update;
+  /// The installed package's version when known (what reports carry), else the build's.
+  std::string agent_version = MAMORI_VERSION;
   /// None: local-only mode. The PC is judged and its USB ports enforced, audit events wait in
   /// agent.db, and nothing is reported until the PC is enrolled.
   std::optional<Enrollment> enrollment;
@@ -55,6 +62,20 @@ struct Agent {
   policy::TimePoint next_drain{};
 };
 
+// The service updates itself where it can (a Debian package under systemd); anywhere else it
+// says why not, once.
+void startSelfUpdate(Agent& a) {
+  auto installer = platform::makePackageInstaller();
+  if (!installer) {
+    Poco::Logger::get("mamori.agent.update")
+        .information("self-update is off: " + installer.error());
+    return;
+  }
+  a.self_update =
+      std::make_unique<SelfUpdate>(a.paths, std::move(*installer), a.options.update_deadline);
+  a.self_update->settle(a.store, a.policy.current().version, wallClock());
+}
+
 std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
   const StatePaths paths{o.state_dir};
   auto policy = loadPolicy(o.policy_file);
@@ -67,7 +88,7 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
                policy.error().describe());
     policy = policy::builtInPolicy();
   }
-  PolicyUpdate updates(paths, o.tuf_root);
+  PolicyUpdate updates(paths);
   // A signed policy put in force before a restart outranks an older file (issue 9).
   std::string source = o.policy_file ? o.policy_file->string() : "built-in";
   if (auto stored = updates.stored(); stored && stored->version > policy->version) {
@@ -96,9 +117,12 @@ std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {
   }
   auto probe = platform::makePostureProbe({o.root, nullptr, std::move(services)});
   recordPolicyInForce(*store, *policy, source, wallClock());
-  return std::unique_ptr<Agent>(new Agent{paths, o, PolicyWatch(o.policy_file, std::move(*policy)),
-                                          std::move(updates), std::move(enrollment), segment,
-                                          std::move(*store), std::move(probe)});
+  auto agent = std::unique_ptr<Agent>(
+      new Agent{paths, o, PolicyWatch(o.policy_file, std::move(*policy)),
+                TrustedRepository(paths, o.tuf_root), std::move(updates), nullptr, MAMORI_VERSION,
+                std::move(enrollment), segment, std::move(*store), std::move(probe)});
+  if (!o.once && o.self_update) startSelfUpdate(*agent);
+  return agent;
 }
 
 // Records what the collector said, for `status`.
@@ -145,9 +169,8 @@ void reloadPolicy(Agent& a) {
 
 // A newer signed policy for this PC from the collector's TUF repository: in force at once, USB
 // decisions included, and audited; anything refused was audited by PolicyUpdate.
-void takeSignedPolicy(Agent& a, policy::TimePoint now) {
-  if (!a.enrollment) return;
-  auto update = a.updates.check(*a.enrollment, a.policy.current(), a.store, now);
+void takeSignedPolicy(Agent& a, updater::Updater& repository, policy::TimePoint now) {
+  auto update = a.updates.check(repository, *a.enrollment, a.policy.current(), a.store, now);
   if (!update) return;
   const auto from = a.policy.current().version;
   if (!a.policy.offer(std::move(update->policy))) return;
@@ -169,7 +192,8 @@ DrainResult reportAndDrain(Agent& a, bool queue, policy::TimePoint now) {
     return result;
   }
   if (queue) {
-    auto report = queueReport(a.store, *a.probe, a.policy.current(), a.segment, now);
+    auto report =
+        queueReport(a.store, *a.probe, a.policy.current(), a.segment, a.agent_version, now);
     if (!report) log.error("cannot queue the report: " + report.error().describe());
   }
   if (now < a.next_drain) return result;
@@ -193,8 +217,26 @@ DrainResult reportAndDrain(Agent& a, bool queue, policy::TimePoint now) {
 DrainResult cycle(Agent& a, bool queue) {
   reloadPolicy(a);
   const auto now = wallClock();
-  takeSignedPolicy(a, now);
+  const auto policy_version = a.policy.current().version;
+  if (a.self_update) {
+    a.self_update->settle(a.store, policy_version, now);
+    // What the reports carry: the package installed now (dpkg may have been configuring it).
+    if (auto version = a.self_update->installedVersion(); !version.empty()) {
+      a.agent_version = std::move(version);
+    }
+  }
+  auto* repository =
+      a.enrollment ? a.repository.refresh(*a.enrollment, a.store, policy_version, now) : nullptr;
+  if (repository) takeSignedPolicy(a, *repository, now);
   auto result = reportAndDrain(a, queue, now);
+  if (a.self_update) {
+    // Healthy: the collector took a report this agent made (the outbox is empty after it).
+    if (queue && result.sent > 0 && a.store.queued() == 0) {
+      a.self_update->reportedHealthy(a.store, a.policy.current().version, now);
+    }
+    // After the report: the collector has heard from this version before it is replaced.
+    if (repository) a.self_update->check(*repository, a.store, a.policy.current().version, now);
+  }
   if (a.network) {
     a.network->update(a.policy.current(), a.segment, a.enrollment ? &*a.enrollment : nullptr, now);
   }

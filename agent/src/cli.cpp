@@ -131,6 +131,11 @@ po::options_description serviceOptions(Lang lang) {
       "interval", po::value<int>()->value_name("SECONDS"),
       ja ? "報告の間隔 (秒、既定 900)" : "report interval in seconds (default 900)")(
       "once", ja ? "一回だけ実行して終了する" : "run one cycle and exit")(
+      "no-self-update", ja ? "エージェント自身を更新しない" : "do not update the agent itself")(
+      "update-deadline", po::value<int>()->value_name("SECONDS"),
+      ja ? "更新後、この秒数内に報告できなければ前の版に戻す (既定 1800)"
+         : "after an update, restore the previous version unless a report gets through within "
+           "SECONDS (default 1800)")(
       "no-network-guard", ja ? "端末のファイアウォールを変更しない (端末側の検疫をしない)"
                              : "leave the PC's firewall alone (no quarantine on the PC)")(
       "json", ja ? "JSON で出力する" : "print JSON")("lang", po::value<std::string>(),
@@ -203,6 +208,9 @@ int serviceCommand(std::string_view command, std::span<const char* const> args, 
   if (vm.contains("tuf-root")) o.tuf_root = vm["tuf-root"].as<std::string>();
   if (vm.contains("interval"))
     o.interval = std::chrono::seconds{std::max(10, vm["interval"].as<int>())};
+  o.self_update = !vm.contains("no-self-update");
+  if (vm.contains("update-deadline"))
+    o.update_deadline = std::chrono::seconds{std::max(30, vm["update-deadline"].as<int>())};
   return runAgent(o, out, err);
 }
 

@@ -1,44 +1,16 @@
 #include "policy_update.hpp"
 
-#include <Poco/Logger.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "collector_client.hpp"
 #include "mamori/policy/policy_codec.hpp"
 #include "mamori/protocol/atomic_file.hpp"
-#include "mamori/protocol/audit_event.hpp"
-#include "mamori/protocol/messages.hpp"
-#include "mamori/updater/updater.hpp"
+#include "trusted_repository.hpp"
 
 namespace mamori::agent {
 namespace {
 
 constexpr std::uintmax_t kMaxPolicyBytes = 4 << 20;
-
-void appendUpdateEvent(LocalStore& store, std::int64_t policy_version, policy::TimePoint now,
-                       protocol::UpdateEvent what) {
-  protocol::AuditEvent event;
-  event.event_id = protocol::randomUuid();
-  event.at = now;
-  event.policy_version = policy_version;
-  event.what = std::move(what);
-  (void)store.appendAudit(event);
-}
-
-// Audits a refusal unless it is the one already audited: a repository that stays broken is one
-// event, not one per cycle; each new problem is its own.
-void refused(LocalStore& store, std::int64_t policy_version, policy::TimePoint now,
-             std::string rule, std::string target, std::string problem, std::string reason) {
-  const auto key = target + ": " + (problem.empty() ? "" : problem + ": ") + reason;
-  if (store.state("last_update_refusal") == key) return;
-  Poco::Logger::get("mamori.agent.update").error("refused " + key);
-  appendUpdateEvent(store, policy_version, now,
-                    {"update-refused", std::move(rule), std::move(target), std::move(problem),
-                     std::move(reason)});
-  (void)store.setState("last_update_refusal", key);
-}
 
 }  // namespace
 
@@ -72,51 +44,17 @@ std::optional<PolicyInForce> policyInForce(LocalStore& store) {
 
 void auditPolicyActivated(LocalStore& store, const std::string& target, std::int64_t from,
                           std::int64_t to, policy::TimePoint now) {
-  appendUpdateEvent(store, to, now,
-                    {"policy-activated", "update.policy", target, "",
-                     "version " + std::to_string(from) + " -> " + std::to_string(to)});
-  (void)store.setState("last_update_refusal", "");
+  auditUpdate(store, to, now,
+              {"policy-activated", "update.policy", target, "",
+               "version " + std::to_string(from) + " -> " + std::to_string(to)});
+  forgetUpdateRefusal(store);
 }
 
-bool PolicyUpdate::haveTrustedRoot(LocalStore& store, policy::TimePoint now) {
-  std::error_code ec;
-  if (std::filesystem::exists(tufDir() / "metadata" / "root.json", ec)) return true;
-  if (!std::filesystem::exists(trusted_root_, ec)) return false;
-  auto bytes = protocol::readSmallFile(trusted_root_, 512'000);
-  auto initialized = bytes ? updater::Updater::initialize(tufDir() / "metadata", *bytes)
-                           : std::unexpected(tuf::Rejection{tuf::Problem::kStorage, bytes.error()});
-  if (!initialized) {
-    refused(store, 0, now, "update.root", trusted_root_.string(),
-            std::string(tuf::problemName(initialized.error().problem)),
-            initialized.error().error.describe());
-    return false;
-  }
-  Poco::Logger::get("mamori.agent.update")
-      .information("signed policies: trusting the root in " + trusted_root_.string());
-  return true;
-}
-
-std::optional<SignedPolicy> PolicyUpdate::check(const Enrollment& enrollment,
+std::optional<SignedPolicy> PolicyUpdate::check(updater::Updater& updater,
+                                                const Enrollment& enrollment,
                                                 const policy::Policy& running, LocalStore& store,
                                                 policy::TimePoint now) {
-  if (!haveTrustedRoot(store, now)) return std::nullopt;
-  updater::HttpFetcherOptions fetch;
-  fetch.context = tlsContext(enrolledClient(paths_, enrollment));
-  auto fetcher = updater::makeHttpFetcher(std::move(fetch));
-  updater::Updater updater({.metadata_dir = tufDir() / "metadata",
-                            .metadata_url = enrollment.collector_url + "/v1/tuf/metadata",
-                            .target_url = enrollment.collector_url + "/v1/tuf/targets",
-                            .target_dir = tufDir() / "targets"},
-                           *fetcher);
   const auto version = running.version;
-  if (auto ok = updater.refresh(now); !ok) {
-    // An unreachable collector is no refusal: the report cycle already says it is out of reach.
-    if (ok.error().problem != tuf::Problem::kUnavailable) {
-      refused(store, version, now, "update.metadata", ok.error().error.file,
-              std::string(tuf::problemName(ok.error().problem)), ok.error().error.message);
-    }
-    return std::nullopt;
-  }
   // The department's own bundle first. If its delegation is broken (unsigned, a bad signature),
   // that is audited and the segment's bundle, which the city's admins signed, still applies.
   const std::string segment(policy::segmentId(enrollment.segment));
@@ -125,15 +63,17 @@ std::optional<SignedPolicy> PolicyUpdate::check(const Enrollment& enrollment,
   if (!enrollment.department.empty()) {
     target = updater.targetInfo("policy/" + segment + "/" + enrollment.department + ".json", now);
     if (!target && target.error().problem != tuf::Problem::kUnknownTarget) {
-      refused(store, version, now, "update.policy", target.error().error.file,
-              std::string(tuf::problemName(target.error().problem)), target.error().error.message);
+      auditUpdateRefusal(store, version, now, "update.policy", target.error().error.file,
+                         std::string(tuf::problemName(target.error().problem)),
+                         target.error().error.message);
     }
   }
   if (!target) target = updater.targetInfo("policy/" + segment + ".json", now);
   if (!target) {
     if (target.error().problem != tuf::Problem::kUnknownTarget) {
-      refused(store, version, now, "update.policy", target.error().error.file,
-              std::string(tuf::problemName(target.error().problem)), target.error().error.message);
+      auditUpdateRefusal(store, version, now, "update.policy", target.error().error.file,
+                         std::string(tuf::problemName(target.error().problem)),
+                         target.error().error.message);
     }
     return std::nullopt;
   }
@@ -145,25 +85,27 @@ std::optional<SignedPolicy> PolicyUpdate::check(const Enrollment& enrollment,
   }
   const auto file = updater.download(*target);
   if (!file) {
-    refused(store, version, now, "update.policy", target->path,
-            std::string(tuf::problemName(file.error().problem)), file.error().error.message);
+    auditUpdateRefusal(store, version, now, "update.policy", target->path,
+                       std::string(tuf::problemName(file.error().problem)),
+                       file.error().error.message);
     return std::nullopt;
   }
   auto text = protocol::readSmallFile(*file, kMaxPolicyBytes);
   auto parsed = text ? policy::parsePolicy(*text) : std::unexpected(text.error());
   if (!parsed) {
-    refused(store, version, now, "update.policy", target->path, "malformed",
-            parsed.error().describe());
+    auditUpdateRefusal(store, version, now, "update.policy", target->path, "malformed",
+                       parsed.error().describe());
     return std::nullopt;
   }
   if (parsed->version <= version) {
-    refused(store, version, now, "update.policy", target->path, "rollback",
-            "policy version " + std::to_string(parsed->version) +
-                " is not newer than the running version " + std::to_string(version));
+    auditUpdateRefusal(store, version, now, "update.policy", target->path, "rollback",
+                       "policy version " + std::to_string(parsed->version) +
+                           " is not newer than the running version " + std::to_string(version));
     return std::nullopt;
   }
   if (auto kept = protocol::writeFileAtomically(storedFile(), *text, 0600); !kept) {
-    refused(store, version, now, "update.policy", target->path, "storage", kept.error().describe());
+    auditUpdateRefusal(store, version, now, "update.policy", target->path, "storage",
+                       kept.error().describe());
     return std::nullopt;
   }
   return SignedPolicy{std::move(*parsed), target->path};

@@ -1,16 +1,12 @@
 #pragma once
 
 // Signed policy distribution on the PC (issue 9). Every cycle of an enrolled agent refreshes the
-// TUF repository its collector serves (over the same mutual TLS as reports) and looks for this
-// PC's policy bundle: `policy/<segment>/<department>.json` when the department has its own, else
+// TUF repository its collector serves (TrustedRepository) and looks there for this PC's policy
+// bundle: `policy/<segment>/<department>.json` when the department has its own, else
 // `policy/<segment>.json`. A bundle newer than the running policy is checked by the policy codec
 // and, only if it passes, kept in the state directory and handed back to be put in force; the
 // last good policy runs on whatever fails. Everything refused on the way (a bad signature, a
-// rollback, expired or oversized metadata, a bundle that does not parse) is an audit event the
-// next report carries, once per distinct refusal, so that the admin sees attacks and mistakes.
-//
-// Trust starts from the root the city installs with the agent (RunOptions::tuf_root); without
-// one there is no policy distribution, and the policy file alone rules.
+// rollback, a bundle that does not parse) is audited like the repository's own refusals.
 
 #include <filesystem>
 #include <optional>
@@ -19,6 +15,7 @@
 #include "agent_state.hpp"
 #include "local_store.hpp"
 #include "mamori/policy/policy.hpp"
+#include "mamori/updater/updater.hpp"
 
 namespace mamori::agent {
 
@@ -46,27 +43,23 @@ void auditPolicyActivated(LocalStore& store, const std::string& target, std::int
 
 class PolicyUpdate {
  public:
-  PolicyUpdate(StatePaths paths, std::filesystem::path trusted_root)
-      : paths_(std::move(paths)), trusted_root_(std::move(trusted_root)) {}
+  explicit PolicyUpdate(StatePaths paths) : paths_(std::move(paths)) {}
 
-  /// A verified policy for this PC newer than `running`, or nothing (none newer, none published,
-  /// no root of trust, or refused: then audited in `store`).
-  std::optional<SignedPolicy> check(const Enrollment& enrollment, const policy::Policy& running,
-                                    LocalStore& store, policy::TimePoint now);
+  /// A verified policy for this PC newer than `running` from the refreshed `updater`, or nothing
+  /// (none newer, none published, or refused: then audited in `store`).
+  std::optional<SignedPolicy> check(updater::Updater& updater, const Enrollment& enrollment,
+                                    const policy::Policy& running, LocalStore& store,
+                                    policy::TimePoint now);
 
   /// The signed policy last put in force, as kept in the state directory; nothing when there is
   /// none or it no longer parses.
   [[nodiscard]] std::optional<policy::Policy> stored() const;
 
  private:
-  [[nodiscard]] std::filesystem::path tufDir() const { return paths_.dir / "tuf"; }
   [[nodiscard]] std::filesystem::path storedFile() const {
     return paths_.dir / "policy-signed.json";
   }
-  bool haveTrustedRoot(LocalStore& store, policy::TimePoint now);
-
   StatePaths paths_;
-  std::filesystem::path trusted_root_;
 };
 
 }  // namespace mamori::agent

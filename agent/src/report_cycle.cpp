@@ -35,11 +35,13 @@ policy::Observed<policy::UsbAuditLog> auditFacts(LocalStore& store) {
 
 std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::PostureProbe& probe,
                                                    const policy::Policy& policy,
-                                                   policy::Segment segment, policy::TimePoint now) {
+                                                   policy::Segment segment,
+                                                   const std::string& agent_version,
+                                                   policy::TimePoint now) {
   protocol::Report report;
   report.report_id = protocol::randomUuid();
   report.generated_at = now;
-  report.agent_version = MAMORI_VERSION;
+  report.agent_version = agent_version;
   report.policy_version = policy.version;
   report.facts = probe.collect(now);
   report.facts.usb_audit = auditFacts(store);

@@ -27,7 +27,9 @@ policy::Observed<policy::UsbAuditLog> auditFacts(LocalStore& store);
 /// Returns the report as queued.
 std::expected<protocol::Report, Error> queueReport(LocalStore& store, platform::PostureProbe& probe,
                                                    const policy::Policy& policy,
-                                                   policy::Segment segment, policy::TimePoint now);
+                                                   policy::Segment segment,
+                                                   const std::string& agent_version,
+                                                   policy::TimePoint now);
 
 struct DrainResult {
   int sent = 0;      ///< acknowledged and removed

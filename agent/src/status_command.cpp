@@ -10,6 +10,7 @@
 #include "mamori/agent/service_commands.hpp"
 #include "network_admission.hpp"
 #include "policy_update.hpp"
+#include "self_update.hpp"
 
 namespace mamori::agent {
 
@@ -33,6 +34,7 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
   const auto oldest = store->oldestQueued();
   const auto policy_in_force = policyInForce(*store);
   const auto update_refusal = store->state("last_update_refusal");
+  const auto agent_update = pendingAgentUpdate(*store);
   std::optional<NetworkState> network;
   if (const auto saved = store->state("network")) {
     if (auto n = NetworkState::fromJson(*saved)) network = std::move(*n);
@@ -53,6 +55,14 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
                                         {"name", policy_in_force->name},
                                         {"source", policy_in_force->source},
                                         {"since", policy::formatTimestamp(policy_in_force->since)}};
+    }
+    if (agent_update) {
+      o["agent_update"] =
+          boost::json::object{{"from", agent_update->from},
+                              {"to", agent_update->to},
+                              {"target", agent_update->target},
+                              {"started", policy::formatTimestamp(agent_update->started)},
+                              {"deadline", policy::formatTimestamp(agent_update->deadline)}};
     }
     out << boost::json::serialize(o) << '\n';
     return 0;
@@ -79,6 +89,13 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
   }
   if (update_refusal && !update_refusal->empty()) {
     line("更新の拒否", "update refused", *update_refusal);
+  }
+  if (agent_update) {
+    line("エージェント更新中", "agent update",
+         agent_update->from + " -> " + agent_update->to +
+             (ja ? " (報告の期限 " : " (must report by ") +
+             policy::formatTimestamp(agent_update->deadline) +
+             (ja ? "、過ぎれば前の版に戻ります)" : ", or the previous version is restored)"));
   }
   line("最終送信", "last report sent", last_sent.value_or("-"));
   if (admission) {

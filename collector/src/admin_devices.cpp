@@ -109,6 +109,8 @@ int deviceShow(const Context& c, const std::string& id) {
        latest_report == recent->end()
            ? "-"
            : "version " + std::to_string(latest_report->agent_policy_version));
+  line("エージェントの版", "agent version",
+       latest_report == recent->end() ? "-" : latest_report->agent_version);
   if (latest) printUnmetFindings(c, latest->verdict_json);
   auto isolations = c.store.isolationHistory(d.id);
   if (!isolations) return fail(c, isolations.error());

@@ -1,6 +1,7 @@
 #include "mamori/protocol/audit_event.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "mamori/policy/json_codec.hpp"
 #include "mamori/protocol/messages.hpp"
@@ -112,8 +113,11 @@ UpdateEvent decodeUpdate(const Node& node) {
   Fields f(node);
   UpdateEvent e;
   const Node action = f.required("action");
-  e.action = action.oneOf({"policy-activated", "update-refused"}) == 0 ? "policy-activated"
-                                                                       : "update-refused";
+  static constexpr std::array<std::string_view, 6> kActions{
+      "policy-activated",    "update-refused", "agent-update-started",
+      "agent-update-failed", "agent-updated",  "agent-rolled-back"};
+  e.action = std::string(kActions.at(action.oneOf(
+      {kActions[0], kActions[1], kActions[2], kActions[3], kActions[4], kActions[5]})));
   const Node rule = f.required("rule");
   e.rule = std::string(rule.string());
   if (!isRuleId(e.rule)) rule.fail("is not a rule id (1-64 of a-z 0-9 . -)");
@@ -211,6 +215,10 @@ policy::Text auditActionText(std::string_view id) {
   if (id == "uninstall-allowed") return {"削除許可", "uninstall-allowed"};
   if (id == "policy-activated") return {"ポリシー適用", "policy-activated"};
   if (id == "update-refused") return {"更新拒否", "update-refused"};
+  if (id == "agent-update-started") return {"エージェント更新開始", "agent-update-started"};
+  if (id == "agent-update-failed") return {"エージェント更新失敗", "agent-update-failed"};
+  if (id == "agent-updated") return {"エージェント更新完了", "agent-updated"};
+  if (id == "agent-rolled-back") return {"エージェント差し戻し", "agent-rolled-back"};
   return {std::string(id), std::string(id)};
 }
 

@@ -13,50 +13,6 @@ namespace {
 
 constexpr std::uintmax_t kMaxPolicyBytes = 1024 * 1024;
 
-using Strings = std::vector<std::string>;
-
-Error usageError(std::string message) { return makeError(ErrorCode::kUsage, std::move(message)); }
-
-std::expected<std::string, Error> required(const Options& o, const char* name) {
-  if (!o.contains(name)) return std::unexpected(usageError(std::string("missing --") + name));
-  return o[name].as<std::string>();
-}
-
-Strings listed(const Options& o, const char* name) {
-  return o.contains(name) ? o[name].as<Strings>() : Strings{};
-}
-
-// The private keys among `files` (to sign with) and every file's public key (to list in root or
-// a delegation).
-struct KeySet {
-  std::vector<tuf::SigningKey> signing;
-  std::vector<tuf::PublicKey> public_keys;
-
-  [[nodiscard]] std::vector<const tuf::SigningKey*> signers() const {
-    std::vector<const tuf::SigningKey*> out;
-    for (const auto& key : signing) out.push_back(&key);
-    return out;
-  }
-};
-
-std::expected<KeySet, Error> readKeys(const Strings& files, const char* option, bool private_only) {
-  if (files.empty()) return std::unexpected(usageError(std::string("missing --") + option));
-  KeySet keys;
-  for (const auto& file : files) {
-    if (auto key = readSigningKey(file)) {
-      keys.public_keys.push_back(key->publicKey());
-      keys.signing.push_back(std::move(*key));
-    } else if (private_only) {
-      return std::unexpected(key.error());
-    } else if (auto pub = readPublicKey(file)) {
-      keys.public_keys.push_back(std::move(*pub));
-    } else {
-      return std::unexpected(pub.error());
-    }
-  }
-  return keys;
-}
-
 struct PolicyFile {
   std::string text;
   policy::Policy policy;
@@ -75,6 +31,35 @@ std::expected<PolicyFile, Error> readPolicy(const std::string& file) {
 }
 
 }  // namespace
+
+Error usageError(std::string message) { return makeError(ErrorCode::kUsage, std::move(message)); }
+
+std::expected<std::string, Error> required(const Options& o, const char* name) {
+  if (!o.contains(name)) return std::unexpected(usageError(std::string("missing --") + name));
+  return o[name].as<std::string>();
+}
+
+Strings listed(const Options& o, const char* name) {
+  return o.contains(name) ? o[name].as<Strings>() : Strings{};
+}
+
+std::expected<KeySet, Error> readKeys(const Strings& files, const char* option, bool private_only) {
+  if (files.empty()) return std::unexpected(usageError(std::string("missing --") + option));
+  KeySet keys;
+  for (const auto& file : files) {
+    if (auto key = readSigningKey(file)) {
+      keys.public_keys.push_back(key->publicKey());
+      keys.signing.push_back(std::move(*key));
+    } else if (private_only) {
+      return std::unexpected(key.error());
+    } else if (auto pub = readPublicKey(file)) {
+      keys.public_keys.push_back(std::move(*pub));
+    } else {
+      return std::unexpected(pub.error());
+    }
+  }
+  return keys;
+}
 
 int fail(const Context& c, const Error& error) {
   c.err << "mamori-policy: " << error.describe() << '\n';

@@ -16,6 +16,7 @@ constexpr std::string_view kUsage =
     "                              --snapshot-key F --timestamp-key F [--root-threshold N]\n"
     "       mamori-policy sign     --repo DIR --key F... --segment SEG\n"
     "                              [--department NAME --role ROLE] POLICY_FILE\n"
+    "       mamori-policy sign-package --repo DIR --key F... PACKAGE.deb\n"
     "       mamori-policy delegate --repo DIR --key F... --role NAME --role-key F...\n"
     "                              --path PATTERN... [--terminating]\n"
     "       mamori-policy rotate-root --repo DIR --key CURRENT_ROOT_KEY... [--root-key F...]\n"
@@ -75,6 +76,8 @@ int runPolicyTool(std::span<const char* const> args, const ToolEnvironment& env,
   if (command == "lint" && !words.empty()) return tool::lint(c, words);
   if (command == "init" && words.empty()) return tool::init(c, vm);
   if (command == "sign" && words.size() == 1) return tool::sign(c, vm, words.front());
+  if (command == "sign-package" && words.size() == 1)
+    return tool::signPackage(c, vm, words.front());
   if (command == "delegate" && words.empty()) return tool::delegate(c, vm);
   if (command == "rotate-root" && words.empty()) return tool::rotateRoot(c, vm);
   if (command == "publish" && words.empty()) return tool::publish(c, vm);

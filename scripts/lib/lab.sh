@@ -30,6 +30,8 @@ lab_fail() {
       tail -n 40 "$lab_tmp/$log" >&2
     fi
   done
+  # A test whose programs log elsewhere (a container's journal) says so in lab_on_failure.
+  if declare -F lab_on_failure >/dev/null; then lab_on_failure >&2 || true; fi
   exit 1
 }
 
@@ -88,6 +90,14 @@ lab_collector_config() {  # [database-url]
  "radius":{"vlans":{"mynumber":"10","lgwan":"20","internet":"30"},"quarantine_vlan":"999",
            "unknown_device":"reject"}}
 JSON
+}
+
+# The collector publishes and serves the TUF repository DIR with the online keys in KEYS
+# (snapshot.pem, timestamp.pem), publishing every second.
+lab_collector_tuf() {  # DIR KEYS
+  jq --arg repo "$1" --arg s "$2/snapshot.pem" --arg t "$2/timestamp.pem" \
+    '.tuf = {repository: $repo, snapshot_key: $s, timestamp_key: $t, publish_interval_seconds: 1}' \
+    "$collector_config" >"$collector_config.new" && mv "$collector_config.new" "$collector_config"
 }
 
 # Starts `mamori-collector serve` and waits for the port it announces. With a port, binds that

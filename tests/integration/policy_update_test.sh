@@ -32,9 +32,7 @@ mp sign --repo "$T/repo" --key "$T/keys/targets.pem" --segment mynumber "$T/poli
 
 # ---- The collector with the online keys ------------------------------------------------------
 lab_collector_config
-jq --arg repo "$T/repo" --arg s "$T/keys/snapshot.pem" --arg t "$T/keys/timestamp.pem" \
-  '.tuf = {repository: $repo, snapshot_key: $s, timestamp_key: $t, publish_interval_seconds: 1}' \
-  "$collector_config" >"$T/c.json" && mv "$T/c.json" "$collector_config"
+lab_collector_tuf "$T/repo" "$T/keys"
 lab_start_collector
 lab_wait_for 30 "the collector's first publication" test -s "$T/repo/metadata/timestamp.json"
 check "the collector published the admins' repository (snapshot and timestamp)" \

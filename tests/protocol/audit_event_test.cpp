@@ -209,3 +209,21 @@ TEST_CASE("a refused update is filed as update, with what was refused and why") 
   CHECK(auditActionText("update-refused").ja == "更新拒否");
   CHECK(auditActionText("policy-activated").en == "policy-activated");
 }
+
+TEST_CASE("the agent's own updates are filed as update, each outcome by its action") {
+  for (const std::string action :
+       {"agent-update-started", "agent-update-failed", "agent-updated", "agent-rolled-back"}) {
+    auto sent = blockedStick();
+    sent.what = UpdateEvent{action, "update.package",
+                            "packages/debian-amd64/mamori-agent_0.2.0-1_amd64.deb", "",
+                            "version 0.1.0-1 -> 0.2.0-1"};
+    const auto received = auditEventFromJson(text(toJson(sent)));
+    REQUIRE_MESSAGE(received.has_value(), received.error().describe());
+    CHECK(auditAction(*received) == action);
+    CHECK(auditActionText(action).en == action);
+  }
+  CHECK(auditActionText("agent-rolled-back").ja == "エージェント差し戻し");
+  auto unknown = blockedStick();
+  unknown.what = UpdateEvent{"agent-exploded", "update.package", "x", "", "y"};
+  CHECK_FALSE(auditEventFromJson(text(toJson(unknown))).has_value());
+}

@@ -144,3 +144,22 @@ TEST_CASE("names become URLs and file names that stay where they are put") {
   CHECK(tuf::metadataFileName("targets", 3) == "3.targets.json");
   CHECK(tuf::hashPrefixedPath("policy/a.json", "ab") == "policy/ab.a.json");
 }
+
+TEST_CASE("a target announces a mamori package or a policy version only through custom.mamori") {
+  tuf::TargetFile file{3, {{"sha256", std::string(64, 'a')}}, nullptr};
+  CHECK_FALSE(tuf::announcedPackage(file));
+  file.custom = tuf::packageCustom({"mamori-agent", "1:0.2.0-1", "debian-amd64"});
+  const auto package = tuf::announcedPackage(file);
+  REQUIRE(package);
+  CHECK(package->name == "mamori-agent");
+  CHECK(package->version == "1:0.2.0-1");
+  CHECK(package->platform == "debian-amd64");
+  CHECK_FALSE(tuf::announcedPolicyVersion(file));
+  // A policy bundle is no package, and a package announcement needs every field.
+  file.custom = boost::json::parse(R"({"mamori":{"kind":"policy","policy_version":7}})");
+  CHECK_FALSE(tuf::announcedPackage(file));
+  CHECK(tuf::announcedPolicyVersion(file) == 7);
+  file.custom = boost::json::parse(
+      R"({"mamori":{"kind":"agent-package","package":"mamori-agent","version":"0.2.0-1"}})");
+  CHECK_FALSE(tuf::announcedPackage(file));
+}

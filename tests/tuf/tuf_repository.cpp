@@ -101,10 +101,10 @@ std::string TufRepository::metaName(const std::string& role, std::int64_t versio
 }
 
 void TufRepository::addTarget(const std::string& path, const std::string& content,
-                              const std::string& role) {
+                              const std::string& role, boost::json::value custom) {
   targets.at(role).targets[path] = {static_cast<std::int64_t>(content.size()),
                                     {{"sha256", tuf::hexDigest("sha256", content)}},
-                                    {}};
+                                    std::move(custom)};
   const auto slash = path.rfind('/');
   const auto dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
   const auto name = root.consistent_snapshot

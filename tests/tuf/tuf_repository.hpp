@@ -39,7 +39,7 @@ class TufRepository {
   void publishRoot();
   /// Adds `content` as target `path` of `role` (the role must exist).
   void addTarget(const std::string& path, const std::string& content,
-                 const std::string& role = "targets");
+                 const std::string& role = "targets", boost::json::value custom = nullptr);
   /// Delegates `paths` from "targets" to a new role `name` with its own key.
   void delegate(const std::string& name, std::vector<std::string> paths, bool terminating = false);
 

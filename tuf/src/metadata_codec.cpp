@@ -268,6 +268,30 @@ std::optional<std::int64_t> announcedPolicyVersion(const TargetFile& file) {
   return version->as_int64();
 }
 
+std::optional<AnnouncedPackage> announcedPackage(const TargetFile& file) {
+  if (!file.custom.is_object()) return std::nullopt;
+  const auto* mamori = file.custom.as_object().if_contains("mamori");
+  if (mamori == nullptr || !mamori->is_object()) return std::nullopt;
+  const auto& o = mamori->as_object();
+  const auto text = [&](std::string_view key) -> std::string {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  if (text("kind") != "agent-package") return std::nullopt;
+  AnnouncedPackage package{text("package"), text("version"), text("platform")};
+  if (package.name.empty() || package.version.empty() || package.platform.empty()) {
+    return std::nullopt;
+  }
+  return package;
+}
+
+boost::json::value packageCustom(const AnnouncedPackage& package) {
+  return boost::json::object{{"mamori", boost::json::object{{"kind", "agent-package"},
+                                                            {"package", package.name},
+                                                            {"version", package.version},
+                                                            {"platform", package.platform}}}};
+}
+
 std::string formatExpiry(TimePoint t) { return policy::formatTimestamp(t); }
 
 std::expected<PublicKey, Error> parsePublicKey(std::string_view bytes) {

@@ -45,6 +45,11 @@ struct RunOptions {
   /// The root of trust for signed policies (issue 9), installed with the agent; while missing,
   /// the policy file alone rules.
   std::filesystem::path tuf_root = "/etc/mamori/tuf-root.json";
+  /// The service installs newer agent packages signed in that repository (issue 9), where it
+  /// can: a Debian package under systemd.
+  bool self_update = true;
+  /// How long a new version has to get a report through before the previous one is restored.
+  std::chrono::seconds update_deadline{1800};
 };
 
 /// The service loop (`mamori-agent run`): USB enforcement from the start (ports locked, present

@@ -83,15 +83,18 @@ struct UninstallEvent {
   std::string reason;  ///< why, in one line (the code's expiry, or why it was refused)
 };
 
-/// A signed update (issue 9): a policy taken into force, or anything the agent refused on the way
-/// (a bad signature, a rollback, expired or oversized metadata, a policy that does not parse),
-/// so that attacks and misconfigurations reach the admin.
+/// A signed update (issue 9): a policy taken into force, the agent's own package installed (or
+/// not), or anything the agent refused on the way (a bad signature, a rollback, expired or
+/// oversized metadata, a policy that does not parse), so that attacks and misconfigurations reach
+/// the admin.
 struct UpdateEvent {
-  /// `policy-activated` or `update-refused`.
+  /// `policy-activated`, `update-refused`; for the agent's package `agent-update-started`,
+  /// `agent-update-failed` (not installed; the running version stays), `agent-updated` (the new
+  /// version reported healthy in time), `agent-rolled-back` (it did not; the previous is back).
   std::string action;
-  /// `update.policy`, `update.metadata`, ...
+  /// `update.policy`, `update.metadata`, `update.package`, ...
   std::string rule;
-  std::string target;   ///< `policy/mynumber.json`, or the metadata file refused
+  std::string target;   ///< `policy/mynumber.json`, a package, or the metadata file refused
   std::string problem;  ///< when refused: `rollback`, `bad-signature`, `expired`, ...
   std::string reason;   ///< one line
 };

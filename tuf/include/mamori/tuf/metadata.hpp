@@ -72,6 +72,17 @@ struct TargetFile {
 /// (`custom.mamori.policy_version`); nothing for another target.
 std::optional<std::int64_t> announcedPolicyVersion(const TargetFile& file);
 
+/// What a mamori agent package announces in its signed metadata (`custom.mamori` with
+/// `kind: agent-package`): the package, its version and the platform it is built for.
+struct AnnouncedPackage {
+  std::string name;      ///< `mamori-agent`
+  std::string version;   ///< the package manager's (`0.2.0-1`)
+  std::string platform;  ///< `debian-amd64`
+};
+std::optional<AnnouncedPackage> announcedPackage(const TargetFile& file);
+/// The custom metadata `announcedPackage` reads.
+boost::json::value packageCustom(const AnnouncedPackage& package);
+
 struct DelegatedRole {
   std::string name;
   RoleKeys keys;
