@@ -40,7 +40,8 @@ std::expected<TufService, Error> TufService::open(const TufConfig& config) {
 std::expected<repository::Repository::Published, Error> TufService::publish(
     tuf::TimePoint now) const {
   const std::scoped_lock lock(*mutex_);
-  auto repo = repository::Repository::open(config_.repository);
+  // An admin's mamori-policy may be writing: wait for it briefly, else publish next round.
+  auto repo = repository::Repository::openForWriting(config_.repository, std::chrono::seconds(5));
   if (!repo) return std::unexpected(repo.error());
   const tuf::SigningKey* snapshot_signer[] = {&snapshot_};
   const tuf::SigningKey* timestamp_signer[] = {&timestamp_};

@@ -67,14 +67,13 @@ class DebianPackageInstaller final : public PackageInstaller {
     // previous package, whose postinst starts the agent again.
     // No shell: systemd 252 does not keep a `;` in a transient unit's command line intact.
     std::vector<std::string> restore{
-        kSystemdRun,
-        "--unit=" + std::string(kRestoreUnit),
+        kSystemdRun, "--unit=" + std::string(kRestoreUnit),
         "--description=mamori agent: restore the previous version unless the new one is healthy",
-        "--on-active=" + std::to_string(deadline.count()) + "s",
-        "--timer-property=AccuracySec=1s",
+        "--on-active=" + std::to_string(deadline.count()) + "s", "--timer-property=AccuracySec=1s",
         "--property=ExecStartPre=-" + std::string(kSystemctl) + " reset-failed " + kPackage +
             ".service",
-        "--collect",
+        // dpkg's lock may be held (apt at work): the restore tries again until it is done.
+        "--property=Restart=on-failure", "--property=RestartSec=20s", "--collect",
         "--setenv=DEBIAN_FRONTEND=noninteractive"};
     restore.insert(restore.end(), std::begin(kDpkgInstall), std::end(kDpkgInstall));
     restore.push_back(previous.string());

@@ -44,7 +44,7 @@ int signPackage(const Context& c, const Options& o, const std::string& package_f
   if (!isPlainRelativePath(path)) return fail(c, usageError(path + " is not a plain path"));
   auto content = protocol::readSmallFile(package_file, kMaxPackageBytes);
   if (!content) return fail(c, content.error());
-  auto repo = Repository::open(*dir);
+  auto repo = Repository::openForWriting(*dir);
   if (!repo) return fail(c, repo.error());
   if (repo->target("targets", path) != nullptr) {
     return fail(c, usageError(path + " is already signed: a published version never changes; "

@@ -145,7 +145,7 @@ int sign(const Context& c, const Options& o, const std::string& policy_file) {
   const auto& policy = policy_file_read->policy;
   auto keys = readKeys(listed(o, "key"), "key", true);
   if (!keys) return fail(c, keys.error());
-  auto repo = Repository::open(*dir);
+  auto repo = Repository::openForWriting(*dir);
   if (!repo) return fail(c, repo.error());
   const auto* current = repo->target(role, path);
   const auto published = current ? tuf::announcedPolicyVersion(*current).value_or(0) : 0;
@@ -181,7 +181,7 @@ int delegate(const Context& c, const Options& o) {
   for (const auto* set : {&keys, &role_keys}) {
     if (!*set) return fail(c, set->error());
   }
-  auto repo = Repository::open(*dir);
+  auto repo = Repository::openForWriting(*dir);
   if (!repo) return fail(c, repo.error());
   if (auto ok = repo->delegate(*role, role_keys->public_keys, listed(o, "path"),
                                o["terminating"].as<bool>());
@@ -227,7 +227,7 @@ int rotateRoot(const Context& c, const Options& o) {
                               "--snapshot-key, --timestamp-key) or --root-threshold"));
   }
   if (!o["root-threshold"].defaulted()) changes.thresholds["root"] = o["root-threshold"].as<int>();
-  auto repo = Repository::open(*dir);
+  auto repo = Repository::openForWriting(*dir);
   if (!repo) return fail(c, repo.error());
   // Without new root keys, the current ones sign for the new root too.
   const auto signers = current->signers();
@@ -254,7 +254,7 @@ int publish(const Context& c, const Options& o) {
   for (const auto* keys : {&snapshot, &timestamp}) {
     if (!*keys) return fail(c, keys->error());
   }
-  auto repo = Repository::open(*dir);
+  auto repo = Repository::openForWriting(*dir);
   if (!repo) return fail(c, repo.error());
   const auto done = repo->publish(snapshot->signers(), timestamp->signers(), c.now);
   if (!done) return fail(c, done.error());

@@ -125,6 +125,21 @@ std::expected<Repository, Error> Repository::open(const fs::path& dir, Lifetimes
   return repo;
 }
 
+std::expected<Repository, Error> Repository::openForWriting(const fs::path& dir,
+                                                            std::chrono::milliseconds wait,
+                                                            Lifetimes lifetimes) {
+  std::error_code ec;
+  if (!fs::is_directory(dir / "metadata", ec)) {
+    return std::unexpected(usage(dir.string() + " holds no repository (mamori-policy init)"));
+  }
+  auto lock = WriteLock::acquire(dir, wait);
+  if (!lock) return std::unexpected(lock.error());
+  Repository repo(dir, lifetimes);
+  repo.lock_ = std::move(*lock);
+  if (auto ok = repo.load(); !ok) return std::unexpected(ok.error());
+  return repo;
+}
+
 std::expected<void, Error> Repository::load() {
   const auto metadata = dir_ / "metadata";
   std::error_code ec;

@@ -227,3 +227,25 @@ TEST_CASE("the collector publishes nothing over targets metadata nobody validly 
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("not signed by the keys root names") != std::string::npos);
 }
+
+TEST_CASE_FIXTURE(Fixture, "one writer at a time: a second waits for the first, then gives up") {
+  (void)create();
+  const auto repo_dir = dir.path() / "repo";
+  {
+    auto first = repository::Repository::openForWriting(repo_dir, std::chrono::milliseconds(0));
+    REQUIRE(first);
+    const auto second =
+        repository::Repository::openForWriting(repo_dir, std::chrono::milliseconds(200));
+    REQUIRE_FALSE(second);
+    CHECK(second.error().file == (repo_dir / ".lock").string());
+    CHECK(second.error().message.find("another writer holds the repository") != std::string::npos);
+    // Readers are not held back.
+    CHECK(repository::Repository::open(repo_dir));
+    // The lock moves with the repository, and goes with it.
+    auto moved = std::move(*first);
+    CHECK_FALSE(repository::Repository::openForWriting(repo_dir, std::chrono::milliseconds(0)));
+  }
+  CHECK(repository::Repository::openForWriting(repo_dir, std::chrono::milliseconds(0)));
+  CHECK_FALSE(repository::Repository::openForWriting(dir.path() / "nothing-here",
+                                                     std::chrono::milliseconds(0)));
+}

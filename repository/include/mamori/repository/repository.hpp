@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "mamori/error.hpp"
+#include "mamori/repository/write_lock.hpp"
 #include "mamori/tuf/keys.hpp"
 #include "mamori/tuf/metadata.hpp"
 
@@ -57,9 +58,14 @@ class Repository {
                                                  Keys targets_keys, TimePoint now,
                                                  Lifetimes lifetimes = {});
 
-  /// The repository at `dir`, each role at its newest version.
+  /// The repository at `dir`, each role at its newest version, to read.
   static std::expected<Repository, Error> open(const std::filesystem::path& dir,
                                                Lifetimes lifetimes = {});
+  /// The same, to change: holds the repository's WriteLock (waiting up to `wait` for another
+  /// writer) as long as it lives, and reads the roles once it has it.
+  static std::expected<Repository, Error> openForWriting(
+      const std::filesystem::path& dir, std::chrono::milliseconds wait = std::chrono::seconds(10),
+      Lifetimes lifetimes = {});
 
   [[nodiscard]] const tuf::Root& root() const { return root_; }
   /// Every targets role at its newest signed version.
@@ -124,6 +130,7 @@ class Repository {
   std::map<std::string, std::string, std::less<>> signed_bytes_;
   std::optional<tuf::Snapshot> snapshot_;
   std::optional<tuf::Timestamp> timestamp_;
+  std::optional<WriteLock> lock_;  ///< held by a Repository opened for writing
 };
 
 /// Whether `path` is a relative path of plain segments (no empty, `.` or `..` segment, no
