@@ -21,6 +21,7 @@ namespace mamori::platform {
 namespace {
 
 constexpr std::size_t kMaxOutput = 4 << 20;
+constexpr std::size_t kMaxErrors = 4 << 10;
 constexpr std::string_view kTimedOut = "timed out";
 using Clock = std::chrono::steady_clock;
 
@@ -45,14 +46,16 @@ class PosixCommandRunner final : public CommandRunner {
   std::expected<CommandResult, std::string> run(const std::vector<std::string>& argv,
                                                 std::chrono::milliseconds timeout) override {
     if (argv.empty()) return std::unexpected("no command given");
-    int pipe_fds[2];
+    int pipe_fds[2], error_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::unexpected(errnoText("pipe"));
     Fd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+    if (::pipe2(error_fds, O_CLOEXEC) != 0) return std::unexpected(errnoText("pipe"));
+    Fd error_read_end(error_fds[0]), error_write_end(error_fds[1]);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, error_write_end.get(), STDERR_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 
     std::vector<char*> args;
@@ -74,14 +77,16 @@ class PosixCommandRunner final : public CommandRunner {
     posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     write_end.reset();
+    error_write_end.reset();
     if (rc != 0) return std::unexpected(argv[0] + ": " + std::strerror(rc));
 
     // One deadline for both: a child may close its output and still hang.
     const auto deadline = Clock::now() + timeout;
-    std::string output;
+    std::string output, errors;
     int status = 0;
-    auto error = readUntilClosed(read_end.get(), output, deadline);
+    auto error = readUntilClosed(read_end.get(), error_read_end.get(), output, errors, deadline);
     if (!error) error = waitForExit(pid, status, deadline);
+    if (!error) readAvailable(error_read_end.get(), errors);
     if (error) {
       ::kill(pid, SIGKILL);
       while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -90,7 +95,7 @@ class PosixCommandRunner final : public CommandRunner {
       return std::unexpected(argv[0] + ": " + *error);
     }
     return CommandResult{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-                         std::move(output)};
+                         std::move(output), std::move(errors)};
   }
 
  private:
@@ -104,24 +109,51 @@ class PosixCommandRunner final : public CommandRunner {
     return left > 0 ? static_cast<int>(left) : 0;
   }
 
-  // Reads until the child closes stdout; the error when the deadline or size limit is hit.
-  static std::optional<std::string> readUntilClosed(int fd, std::string& output,
+  // Keeps the last kMaxErrors bytes of standard error.
+  static void keepErrors(std::string& errors, const char* data, std::size_t n) {
+    errors.append(data, n);
+    if (errors.size() > kMaxErrors) errors.erase(0, errors.size() - kMaxErrors);
+  }
+
+  // Reads until the child closes stdout, and its stderr meanwhile (a child blocked on a full
+  // stderr pipe would never close stdout); the error when the deadline or size limit is hit.
+  static std::optional<std::string> readUntilClosed(int fd, int error_fd, std::string& output,
+                                                    std::string& errors,
                                                     Clock::time_point deadline) {
     char buf[16384];
     for (;;) {
       const int left = millisecondsLeft(deadline);
       if (left == 0) return std::string(kTimedOut);
-      pollfd p{fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, left);
+      pollfd p[2] = {{fd, POLLIN, 0}, {error_fd, POLLIN, 0}};
+      const int ready = ::poll(p, 2, left);
       if (ready < 0 && errno == EINTR) continue;
       if (ready < 0) return errnoText("poll");
       if (ready == 0) continue;
+      if (p[1].revents != 0) {
+        const auto n = ::read(error_fd, buf, sizeof buf);
+        if (n > 0) keepErrors(errors, buf, static_cast<std::size_t>(n));
+        if (n == 0 || (n < 0 && errno != EINTR)) error_fd = -1;  // poll skips it now
+      }
+      if (p[0].revents == 0) continue;
       const auto n = ::read(fd, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return errnoText("read");
       if (n == 0) return std::nullopt;
       output.append(buf, static_cast<std::size_t>(n));
       if (output.size() > kMaxOutput) return "printed more than 4 MiB";
+    }
+  }
+
+  // What is left in the stderr pipe once the child exited, without waiting for its end (a
+  // grandchild may hold it open).
+  static void readAvailable(int error_fd, std::string& errors) {
+    char buf[16384];
+    for (;;) {
+      pollfd p{error_fd, POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0) return;
+      const auto n = ::read(error_fd, buf, sizeof buf);
+      if (n <= 0) return;
+      keepErrors(errors, buf, static_cast<std::size_t>(n));
     }
   }
 

@@ -30,6 +30,13 @@ constexpr const char* kDpkgInstall[] = {kDpkg, "--force-confdef", "--force-confo
 
 std::string firstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// ": <the last line a command printed on stderr>", or nothing: what an admin needs to read.
+std::string lastLine(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty()) return {};
+  return ": " + text.substr(text.rfind('\n') + 1);
+}
+
 class DebianPackageInstaller final : public PackageInstaller {
  public:
   DebianPackageInstaller(std::unique_ptr<CommandRunner> commands, std::string architecture)
@@ -118,7 +125,8 @@ class DebianPackageInstaller final : public PackageInstaller {
     auto r = run(argv);
     if (!r) return std::unexpected(r.error());
     if (r->exit_code != 0) {
-      return std::unexpected(argv.front() + " exited with " + std::to_string(r->exit_code));
+      return std::unexpected(argv.front() + " exited with " + std::to_string(r->exit_code) +
+                             lastLine(r->errors));
     }
     return {};
   }
@@ -143,7 +151,9 @@ std::expected<PackageIdentity, std::string> identifyDebianPackage(
   auto r =
       commands.run({kDpkgDeb, "--field", file.string(), "Package", "Version", "Architecture"}, 30s);
   if (!r) return std::unexpected(r.error());
-  if (r->exit_code != 0) return std::unexpected(file.string() + " is not a Debian package");
+  if (r->exit_code != 0) {
+    return std::unexpected(file.string() + " is not a Debian package" + lastLine(r->errors));
+  }
   PackageIdentity identity;
   std::size_t pos = 0;
   while (pos < r->output.size()) {

@@ -35,13 +35,39 @@ TEST_CASE("AV-1: a non-zero exit is a result carrying the status, not an error")
   CHECK(result->output.empty());
 }
 
-TEST_CASE("AV-1: standard error is discarded, only standard output is collected") {
+TEST_CASE("AV-1: standard error is kept apart from the output, to say why a command failed") {
   const auto runner = makeSystemCommandRunner();
   // ls prints the listing to stdout and the complaint about the missing path to stderr.
   const auto result = runner->run({"/bin/ls", "-d", "/", "/nonexistent-mamori-path"}, 5s);
   REQUIRE_MESSAGE(result.has_value(), result.error());
   CHECK(result->exit_code != 0);
   CHECK(result->output == "/\n");
+  CHECK(result->errors.find("/nonexistent-mamori-path") != std::string::npos);
+}
+
+TEST_CASE(
+    "a command that fills the stderr pipe before its output ends is read to the end, and "
+    "only the end of stderr is kept") {
+  const auto runner = makeSystemCommandRunner();
+  // 200 kB on stderr (three pipe buffers) before anything on stdout: unread, the child blocks.
+  const auto result = runner->run(
+      {"/bin/sh", "-c", "head -c 200000 /dev/zero | tr '\\0' e >&2; echo tail >&2; echo done"},
+      10s);
+  REQUIRE_MESSAGE(result.has_value(), result.error());
+  CHECK(result->output == "done\n");
+  CHECK(result->errors.size() == 4096);
+  CHECK(result->errors.ends_with("eeetail\n"));
+}
+
+TEST_CASE("a grandchild that keeps stderr open does not hold the result back") {
+  const auto runner = makeSystemCommandRunner();
+  const auto started = std::chrono::steady_clock::now();
+  const auto result =
+      runner->run({"/bin/sh", "-c", "echo said >&2; sleep 3 >/dev/null & echo out"}, 10s);
+  REQUIRE_MESSAGE(result.has_value(), result.error());
+  CHECK(result->output == "out\n");
+  CHECK(result->errors == "said\n");
+  CHECK(std::chrono::steady_clock::now() - started < 2s);
 }
 
 TEST_CASE("AV-1: output larger than a pipe buffer is collected whole") {

@@ -10,7 +10,8 @@ namespace mamori::platform {
 
 struct CommandResult {
   int exit_code = 0;
-  std::string output;  ///< standard output; standard error is discarded
+  std::string output;  ///< standard output
+  std::string errors;  ///< the end of standard error (its last 4 KiB), to say why it failed
 };
 
 /// Runs external status commands (`mdatp health`). Tests replace it with platform/fake's.
