@@ -71,9 +71,9 @@ void startSelfUpdate(Agent& a) {
         .information("self-update is off: " + installer.error());
     return;
   }
+  // The first cycle, at once, settles an update started before this start.
   a.self_update =
       std::make_unique<SelfUpdate>(a.paths, std::move(*installer), a.options.update_deadline);
-  a.self_update->settle(a.store, a.policy.current().version, wallClock());
 }
 
 std::expected<std::unique_ptr<Agent>, Error> startAgent(const RunOptions& o) {

@@ -37,6 +37,13 @@ std::string lastLine(std::string text) {
   return ": " + text.substr(text.rfind('\n') + 1);
 }
 
+// systemd-run starting a transient unit NAME that PID 1 forgets once it is over, with dpkg
+// asking nothing; append the unit's own options, then its command.
+std::vector<std::string> transientUnit(const char* name, const std::string& description) {
+  return {kSystemdRun, "--unit=" + std::string(name), "--description=mamori agent: " + description,
+          "--collect", "--setenv=DEBIAN_FRONTEND=noninteractive"};
+}
+
 class DebianPackageInstaller final : public PackageInstaller {
  public:
   DebianPackageInstaller(std::unique_ptr<CommandRunner> commands, std::string architecture)
@@ -71,24 +78,22 @@ class DebianPackageInstaller final : public PackageInstaller {
                std::string(kRestoreUnit) + ".service", std::string(kRestoreUnit) + ".timer"});
     (void)run({kSystemctl, "stop", std::string(kRestoreUnit) + ".timer"});
     // The restore clears a start limit the broken version may have hit, then installs the
-    // previous package, whose postinst starts the agent again.
-    // No shell: systemd 252 does not keep a `;` in a transient unit's command line intact.
-    std::vector<std::string> restore{
-        kSystemdRun, "--unit=" + std::string(kRestoreUnit),
-        "--description=mamori agent: restore the previous version unless the new one is healthy",
-        "--on-active=" + std::to_string(deadline.count()) + "s", "--timer-property=AccuracySec=1s",
-        "--property=ExecStartPre=-" + std::string(kSystemctl) + " reset-failed " + kPackage +
-            ".service",
-        // dpkg's lock may be held (apt at work): the restore tries again until it is done.
-        "--property=Restart=on-failure", "--property=RestartSec=20s", "--collect",
-        "--setenv=DEBIAN_FRONTEND=noninteractive"};
+    // previous package, whose postinst starts the agent again. No shell: systemd 252 does not
+    // keep a `;` in a transient unit's command line intact.
+    auto restore =
+        transientUnit(kRestoreUnit, "restore the previous version unless the new one is healthy");
+    restore.insert(
+        restore.end(),
+        {"--on-active=" + std::to_string(deadline.count()) + "s", "--timer-property=AccuracySec=1s",
+         "--property=ExecStartPre=-" + std::string(kSystemctl) + " reset-failed " + kPackage +
+             ".service",
+         // dpkg's lock may be held (apt at work): the restore tries again until it is done.
+         "--property=Restart=on-failure", "--property=RestartSec=20s"});
     restore.insert(restore.end(), std::begin(kDpkgInstall), std::end(kDpkgInstall));
     restore.push_back(previous.string());
     if (auto armed = runOk(restore); !armed)
       return std::unexpected("arming the restore: " + armed.error());
-    std::vector<std::string> update{kSystemdRun, "--unit=" + std::string(kUpdateUnit),
-                                    "--description=mamori agent: install a new version",
-                                    "--collect", "--setenv=DEBIAN_FRONTEND=noninteractive"};
+    auto update = transientUnit(kUpdateUnit, "install a new version");
     update.insert(update.end(), std::begin(kDpkgInstall), std::end(kDpkgInstall));
     update.push_back(next.string());
     if (auto started = runOk(update); !started) {
