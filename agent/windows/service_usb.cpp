@@ -29,7 +29,7 @@ std::unique_ptr<ServiceUsb> ServiceUsb::start(const policy::Policy& policy, poli
   usb->update(policy, segment);
   // Without device events a plug is still judged, at the next rescan (seconds).
   if (auto events = platform::windows::registerUsbDeviceEvents(service); events) {
-    usb->notification_ = *events;
+    usb->notifications_ = std::move(*events);
   } else {
     logEvent(EVENTLOG_WARNING_TYPE, "mamori: " + events.error());
   }
@@ -46,7 +46,7 @@ ServiceUsb::~ServiceUsb() {
 }
 
 bool ServiceUsb::stop(std::chrono::milliseconds limit) {
-  if (notification_) UnregisterDeviceNotification(std::exchange(notification_, nullptr));
+  for (const auto handle : std::exchange(notifications_, {})) UnregisterDeviceNotification(handle);
   enforcer_->stop();
   if (WaitForSingleObject(finished_, static_cast<DWORD>(limit.count())) != WAIT_OBJECT_0) {
     logEvent(EVENTLOG_WARNING_TYPE, "mamori: the USB listener did not stop in time");

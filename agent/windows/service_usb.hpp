@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "mamori/policy/policy.hpp"
 #include "usb_devices.hpp"
@@ -33,7 +34,7 @@ class ServiceUsb final : platform::UsbEnforcerEvents {
   /// Applies the rules again when the policy's version or the segment changed.
   void update(const policy::Policy& policy, policy::Segment segment);
 
-  /// SERVICE_CONTROL_DEVICEEVENT: a USB device came or went. Thread-safe.
+  /// SERVICE_CONTROL_DEVICEEVENT: a USB device or a disk came or went. Thread-safe.
   void deviceChanged() { enforcer_->deviceChanged(); }
 
  private:
@@ -43,7 +44,7 @@ class ServiceUsb final : platform::UsbEnforcerEvents {
   void onError(const Error& error) override;
 
   std::unique_ptr<platform::windows::WindowsUsbEnforcer> enforcer_;
-  HDEVNOTIFY notification_ = nullptr;
+  std::vector<HDEVNOTIFY> notifications_;
   std::int64_t applied_version_ = -1;
   policy::Segment applied_segment_ = policy::Segment::kLgwan;
   std::thread thread_;

@@ -248,4 +248,22 @@ std::vector<UsbNodeChange> usbNodeChanges(const WindowsUsbDevice& device,
   return changes;
 }
 
+std::vector<PnpDisk> disksOfUsbDevice(std::span<const PnpDisk> disks,
+                                      std::string_view device_instance_id) {
+  std::vector<PnpDisk> found;
+  for (const auto& disk : disks) {
+    if (std::ranges::any_of(disk.ancestors, [&](const std::string& id) {
+          return equalsIgnoringCase(id, device_instance_id);
+        })) {
+      found.push_back(disk);
+    }
+  }
+  return found;
+}
+
+bool isUsbDisk(const PnpDisk& disk) {
+  return std::ranges::any_of(
+      disk.ancestors, [](const std::string& id) { return parseUsbInstanceId(id).has_value(); });
+}
+
 }  // namespace mamori::platform

@@ -1,7 +1,7 @@
 // The USB bus through SetupAPI and CfgMgr32.
 
-// windows.h before the SetupAPI headers; initguid.h before devpkey.h and usbiodef.h so that the
-// property keys and GUID_DEVINTERFACE_USB_DEVICE are defined here, not only declared: not sorted.
+// windows.h before the SetupAPI headers; initguid.h before devpkey.h, usbiodef.h and winioctl.h so
+// that the property keys and the interface classes are defined here, not only declared: not sorted.
 // clang-format off
 #include <windows.h>
 #include <initguid.h>
@@ -10,28 +10,19 @@
 #include <setupapi.h>
 #include <dbt.h>
 #include <usbiodef.h>
+#include <winioctl.h>
 // clang-format on
 
 #include "usb_devices.hpp"
 
-#include <memory>
-
 #include "device_install_policy.hpp"
+#include "device_nodes.hpp"
 #include "mamori/platform/usb_inventory.hpp"
 #include "wide_string.hpp"
 #include "windows_error.hpp"
 
 namespace mamori::platform::windows {
 namespace {
-
-struct DeviceInfoSetCloser {
-  void operator()(HDEVINFO set) const {
-    if (set != INVALID_HANDLE_VALUE) SetupDiDestroyDeviceInfoList(set);
-  }
-};
-using DeviceInfoSet = std::unique_ptr<void, DeviceInfoSetCloser>;
-
-std::string lastError() { return describeWin32Error(GetLastError()); }
 
 // REG_MULTI_SZ and REG_SZ device properties (SPDRP_*), as UTF-8 strings.
 std::vector<std::string> registryProperty(HDEVINFO set, SP_DEVINFO_DATA& info, DWORD property) {
@@ -66,17 +57,10 @@ std::string stringProperty(HDEVINFO set, SP_DEVINFO_DATA& info, const DEVPROPKEY
   return narrow(buffer.data());
 }
 
-std::string deviceIdOf(DEVINST instance) {
-  wchar_t id[MAX_DEVICE_ID_LEN + 1] = {};
-  if (CM_Get_Device_IDW(instance, id, MAX_DEVICE_ID_LEN, 0) != CR_SUCCESS) return {};
-  return narrow(id);
-}
-
 PnpDevice nodeOf(HDEVINFO set, SP_DEVINFO_DATA& info) {
   PnpDevice node;
   node.instance_id = deviceIdOf(info.DevInst);
-  DEVINST parent = 0;
-  if (CM_Get_Parent(&parent, info.DevInst, 0) == CR_SUCCESS) node.parent_id = deviceIdOf(parent);
+  if (const auto parent = parentOf(info.DevInst)) node.parent_id = deviceIdOf(*parent);
   node.compatible_ids = registryProperty(set, info, SPDRP_COMPATIBLEIDS);
   node.description = stringProperty(set, info, DEVPKEY_Device_BusReportedDeviceDesc);
   if (node.description.empty())
@@ -143,17 +127,25 @@ std::expected<void, std::string> setUsbFunctionEnabled(std::string_view instance
   return {};
 }
 
-std::expected<HDEVNOTIFY, std::string> registerUsbDeviceEvents(SERVICE_STATUS_HANDLE service) {
-  DEV_BROADCAST_DEVICEINTERFACE_W filter{};
-  filter.dbcc_size = sizeof filter;
-  filter.dbcc_devicetype = DBT_DEVTYP_DEVICEINTERFACE;
-  filter.dbcc_classguid = GUID_DEVINTERFACE_USB_DEVICE;
-  const HDEVNOTIFY handle =
-      RegisterDeviceNotificationW(service, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
-  if (handle == nullptr) {
-    return std::unexpected("cannot register for USB device events: " + lastError());
+std::expected<std::vector<HDEVNOTIFY>, std::string> registerUsbDeviceEvents(
+    SERVICE_STATUS_HANDLE service) {
+  std::vector<HDEVNOTIFY> handles;
+  // USB devices, and disks: a read-only medium's disk arrives after its device was judged.
+  for (const GUID& kind : {GUID_DEVINTERFACE_USB_DEVICE, GUID_DEVINTERFACE_DISK}) {
+    DEV_BROADCAST_DEVICEINTERFACE_W filter{};
+    filter.dbcc_size = sizeof filter;
+    filter.dbcc_devicetype = DBT_DEVTYP_DEVICEINTERFACE;
+    filter.dbcc_classguid = kind;
+    const HDEVNOTIFY handle =
+        RegisterDeviceNotificationW(service, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
+    if (handle == nullptr) {
+      const auto error = lastError();
+      for (const auto registered : handles) UnregisterDeviceNotification(registered);
+      return std::unexpected("cannot register for USB device events: " + error);
+    }
+    handles.push_back(handle);
   }
-  return handle;
+  return handles;
 }
 
 }  // namespace mamori::platform::windows

@@ -27,8 +27,9 @@ std::expected<std::vector<PnpDevice>, std::string> readUsbDeviceNodes();
 std::expected<void, std::string> setUsbFunctionEnabled(std::string_view instance_id, bool enabled);
 
 /// Asks the service control manager to send `service` SERVICE_CONTROL_DEVICEEVENT for arrivals
-/// and removals of USB devices (GUID_DEVINTERFACE_USB_DEVICE). Unregister with
-/// UnregisterDeviceNotification.
-std::expected<HDEVNOTIFY, std::string> registerUsbDeviceEvents(SERVICE_STATUS_HANDLE service);
+/// and removals of USB devices (GUID_DEVINTERFACE_USB_DEVICE) and of disks
+/// (GUID_DEVINTERFACE_DISK). Unregister each with UnregisterDeviceNotification.
+std::expected<std::vector<HDEVNOTIFY>, std::string> registerUsbDeviceEvents(
+    SERVICE_STATUS_HANDLE service);
 
 }  // namespace mamori::platform::windows

@@ -3,23 +3,27 @@
 // while the agent is not running. The enforcer judges every present device with the same
 // policy::decideUsb as Linux, disables running functions the policy blocks (installed before
 // the restrictions were in force), enables again what it disabled once the policy allows it,
-// and reports each decision. run() looks at the bus when told a device came or went
-// (deviceChanged(), which the service calls for SERVICE_CONTROL_DEVICEEVENT) and every rescan
-// interval, on its own thread. It waits on an event, not on a window's message queue: a service
-// has no interactive desktop, and a device event handled later on run()'s thread, not inside
-// the notification, never makes the PnP manager wait on a disable it triggered itself.
+// makes the disks of registered read-only media read-only as they appear (or disables the
+// medium when that fails: fail closed, as on Linux), and reports each decision. run() looks at the
+// bus when told a device came or went (deviceChanged(), which the service calls for
+// SERVICE_CONTROL_DEVICEEVENT) and every rescan interval, on its own thread. It waits on an event,
+// not on a window's message queue: a service has no interactive desktop, and a device event handled
+// later on run()'s thread, not inside the notification, never makes the PnP manager wait on a
+// disable it triggered itself.
 
 #include "windows_usb_enforcer.hpp"
 
 #include <windows.h>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 
 #include "../decode/text_lines.hpp"
 #include "device_install_policy.hpp"
+#include "disk_devices.hpp"
 #include "latency_window.hpp"
 #include "registry.hpp"
 #include "usb_devices.hpp"
@@ -74,6 +78,7 @@ class PnpUsbEnforcer final : public WindowsUsbEnforcer {
     }
     policy_ = policy;
     known_.clear();
+    read_only_media_.clear();
     return judge(UsbDecisionCause::kPolicyApplied, std::nullopt);
   }
 
@@ -113,6 +118,12 @@ class PnpUsbEnforcer final : public WindowsUsbEnforcer {
   }
 
  private:
+  struct ReadOnlyMedium {
+    std::string instance_id;  ///< the USB device's
+    std::string port;
+    std::string label;  ///< the ledger's
+  };
+
   // A device event since the last look makes this look a hot-plug (with its latency);
   // otherwise it is the timer's rescan.
   void look() {
@@ -142,6 +153,9 @@ class PnpUsbEnforcer final : public WindowsUsbEnforcer {
       judgeDevice(entry, cause, received, disabled);
     }
     known_ = std::move(present);
+    std::erase_if(read_only_media_,
+                  [&](const auto& medium) { return !known_.contains(medium.first); });
+    protectReadOnlyMedia();
     return {};
   }
 
@@ -172,13 +186,62 @@ class PnpUsbEnforcer final : public WindowsUsbEnforcer {
       record.decision_latency = latency;
       latencies_.add(latency);
     }
-    if (record.decision.read_only && record.decision.authorize_device) {
-      events_.onReadOnly({record.at, entry.device.port, "",
-                          record.decision.medium ? record.decision.medium->label : "",
-                          "read-only media are not enforced on Windows yet: the medium is "
-                          "writable"});
-    }
     events_.onDecision(record);
+    if (record.decision.read_only && record.decision.authorize_device) {
+      read_only_media_.insert_or_assign(
+          asciiLower(entry.instance_id),
+          ReadOnlyMedium{entry.instance_id, entry.device.port,
+                         record.decision.medium ? record.decision.medium->label : ""});
+    }
+  }
+
+  // Makes the disks of the read-only media present read-only, each once while it is present.
+  // A disk arrives after its device was judged (once Windows installed the storage function),
+  // so every look checks for new ones while such a medium is plugged in.
+  void protectReadOnlyMedia() {
+    if (read_only_media_.empty()) {
+      read_only_disks_.clear();
+      return;
+    }
+    const auto disks = parts_.read_disks();
+    if (!disks) {
+      events_.onError(ioError("read-only media: " + disks.error()));
+      return;
+    }
+    std::set<std::string> present;
+    for (const auto& disk : *disks) present.insert(asciiLower(disk.instance_id));
+    std::erase_if(read_only_disks_, [&](const std::string& id) { return !present.contains(id); });
+    for (const auto& [id, medium] : read_only_media_) {
+      for (const auto& disk : disksOfUsbDevice(*disks, medium.instance_id)) {
+        if (read_only_disks_.insert(asciiLower(disk.instance_id)).second) {
+          makeReadOnly(medium, disk);
+        }
+      }
+    }
+  }
+
+  void makeReadOnly(const ReadOnlyMedium& medium, const PnpDisk& disk) {
+    UsbReadOnlyRecord record;
+    record.port = medium.port;
+    record.block_device = disk.instance_id;
+    record.medium = medium.label;
+    if (auto done = parts_.set_disk_read_only(disk); !done) {
+      // A medium the policy wants read-only must not stay writable: disable it (its disks go
+      // with it), noted so that mamori enables it again under a later policy.
+      record.error = done.error();
+      std::vector<std::string> disabled = disabledByMamori();
+      std::string failed;
+      if (remember(medium.instance_id, true, disabled, failed)) {
+        if (auto off = parts_.set_enabled(medium.instance_id, false); !off) {
+          remember(medium.instance_id, false, disabled, failed);
+          failed = off.error();
+        }
+      }
+      record.error +=
+          failed.empty() ? "; the device was disabled" : "; disabling it failed too: " + failed;
+    }
+    record.at = clock_.now();
+    events_.onReadOnly(record);
   }
 
   static std::vector<std::string> disabledByMamori() {
@@ -210,6 +273,10 @@ class PnpUsbEnforcer final : public WindowsUsbEnforcer {
   mutable std::mutex mutex_;
   std::optional<UsbEnforcementPolicy> policy_;
   std::set<std::string> known_;  ///< lower-case instance ids judged and still present
+  /// Present devices judged registered read-only media, by lower-case instance id.
+  std::map<std::string, ReadOnlyMedium> read_only_media_;
+  /// Lower-case instance ids of the disks made read-only (or tried), while present.
+  std::set<std::string> read_only_disks_;
   LatencyWindow latencies_;
   HANDLE wake_;  ///< auto-reset: a device event, or stop()
   bool stopped_ = false;
@@ -228,6 +295,8 @@ WindowsUsbEnforcerParts systemUsbEnforcerParts(const Clock* clock) {
   WindowsUsbEnforcerParts parts;
   parts.read_nodes = readUsbDeviceNodes;
   parts.set_enabled = setUsbFunctionEnabled;
+  parts.read_disks = readDisks;
+  parts.set_disk_read_only = setDiskReadOnly;
   parts.clock = clock != nullptr ? clock : &systemClock();
   return parts;
 }

@@ -1,8 +1,8 @@
 #pragma once
 
-// The Windows UsbEnforcer over replaceable parts: the USB bus reader and the node switch are
-// SetupAPI in the service, and platform/fake's FakePnpBus in tests that need devices wine does
-// not have.
+// The Windows UsbEnforcer over replaceable parts: the USB bus and disk readers, the node switch
+// and the disks' read-only switch are SetupAPI and the disk driver in the service, and
+// platform/fake's FakePnpBus in tests that need devices wine does not have.
 
 #include <chrono>
 #include <expected>
@@ -22,6 +22,11 @@ struct WindowsUsbEnforcerParts {
   std::function<std::expected<std::vector<PnpDevice>, std::string>()> read_nodes;
   std::function<std::expected<void, std::string>(std::string_view instance_id, bool enable)>
       set_enabled;
+  /// The disks present, with the nodes above each; read while a registered read-only medium
+  /// is plugged in.
+  std::function<std::expected<std::vector<PnpDisk>, std::string>()> read_disks;
+  /// Makes a medium's disk read-only until it is removed.
+  std::function<std::expected<void, std::string>(const PnpDisk& disk)> set_disk_read_only;
   const Clock* clock = nullptr;  ///< must outlive the enforcer
   /// How often run() looks at the bus without being told: a stick Windows refused to install
   /// raises no device-interface event, and unplugging must be noticed so a re-plug is judged.

@@ -256,5 +256,32 @@ TEST_CASE("USB-1: a keyboard is never touched") {
             .empty());
 }
 
+TEST_CASE("USB-2: a read-only medium's disks are found below it, and only USB disks count") {
+  const std::string stick = "USB\\VID_0951&PID_1666\\E0D55EA574DFF4B0";
+  const std::string other = "USB\\VID_0781&PID_5581\\4C530001230715117083";
+  PnpDisk direct;  // a Bulk-Only stick: USBSTOR's disk right below the device
+  direct.instance_id = "USBSTOR\\DISK&VEN_KINGSTON&PROD_DT\\E0D55EA574DFF4B0&0";
+  direct.ancestors = {"usb\\vid_0951&pid_1666\\e0d55ea574dff4b0", kRootHub, "ROOT\\PCI"};
+  PnpDisk function;  // a composite device's storage function, then the device
+  function.instance_id = "USBSTOR\\DISK&VEN_KINGSTON&PROD_DT\\E0D55EA574DFF4B0&1";
+  function.ancestors = {"USB\\VID_0951&PID_1666&MI_00\\7&2F0A9C1&0&0000", stick, kRootHub};
+  PnpDisk elsewhere;
+  elsewhere.instance_id = "USBSTOR\\DISK&VEN_SANDISK&PROD_ULTRA\\4C530001230715117083&0";
+  elsewhere.ancestors = {other, kRootHub};
+  PnpDisk system;  // the NVMe system disk
+  system.instance_id = "SCSI\\DISK&VEN_NVME&PROD_SAMSUNG\\5&1A2B3C&0&000000";
+  system.ancestors = {"PCI\\VEN_144D&DEV_A808\\4&2B&0&00E8", "ACPI\\PNP0A08\\0"};
+  const std::vector<PnpDisk> disks{direct, function, elsewhere, system};
+
+  const auto found = disksOfUsbDevice(disks, stick);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].instance_id == direct.instance_id);  // matched ignoring case
+  CHECK(found[1].instance_id == function.instance_id);
+  CHECK(disksOfUsbDevice(disks, "USB\\VID_1234&PID_5678\\0001").empty());
+  CHECK(isUsbDisk(direct));
+  CHECK(isUsbDisk(function));
+  CHECK_FALSE(isUsbDisk(system));
+}
+
 }  // namespace
 }  // namespace mamori::platform

@@ -1,7 +1,8 @@
 // Windows USB under wine: the Device Installation Restrictions written into and read back from
 // wine's registry through the production code, SetupAPI's listing of the USB bus, the guard that
-// keeps mamori's hands off anything but USB device nodes, and the enforcer, whose devices come
-// from a fake bus (wine's is empty) while its registry, window and message loop are wine's.
+// keeps mamori's hands off anything but USB device nodes and USB disks, and the enforcer, whose
+// devices and disks come from a fake bus (wine's is empty) while its registry, event and thread
+// are wine's.
 
 #include <doctest/doctest.h>
 
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "device_install_policy.hpp"
+#include "disk_devices.hpp"
 #include "fake_clock.hpp"
 #include "fake_pnp_bus.hpp"
 #include "mamori/platform/usb_enforcer.hpp"
@@ -118,6 +120,31 @@ TEST_CASE("USB-1: mamori refuses to disable anything but a USB device node") {
   CHECK(missing.error().starts_with(R"(cannot open USB\VID_0781&PID_5581\NO-SUCH-STICK: )"));
 }
 
+TEST_CASE("USB-2: SetupAPI lists wine's disks, and mamori makes only a USB disk read-only") {
+  const auto disks = readDisks();
+  REQUIRE_MESSAGE(disks, (disks ? "" : disks.error()));
+  for (const auto& disk : *disks) CHECK_FALSE(disk.path.empty());
+  MESSAGE("wine lists " << disks->size() << " disk(s), " << std::ranges::count_if(*disks, isUsbDisk)
+                        << " of them below a USB device");
+
+  PnpDisk internal;  // the system disk: never below a USB device
+  internal.instance_id = R"(SCSI\DISK&VEN_NVME&PROD_SAMSUNG\5&1A2B3C&0&000000)";
+  internal.path = R"(\\.\PhysicalDrive0)";
+  internal.ancestors = {R"(PCI\VEN_144D&DEV_A808\4&2B&0&00E8)"};
+  const auto refused = setDiskReadOnly(internal);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().find("not the disk of a USB device") != std::string::npos);
+
+  PnpDisk gone;  // a USB disk unplugged meanwhile: Windows' own error, named
+  gone.instance_id = R"(USBSTOR\DISK&VEN_KINGSTON&PROD_DT\E0D55EA574DFF4B0&0)";
+  gone.path =
+      R"(\\?\usbstor#disk&ven_kingston&prod_dt#e0d55ea574dff4b0&0#{53f56307-b6bf-11d0-94f2-00a0c91efb8b})";
+  gone.ancestors = {R"(USB\VID_0951&PID_1666\E0D55EA574DFF4B0)"};
+  const auto missing = setDiskReadOnly(gone);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().starts_with("cannot open the disk " + gone.instance_id + ": "));
+}
+
 // Decisions arrive on run()'s thread while the test reads them on its own.
 struct RecordedEvents final : UsbEnforcerEvents {
   void onDecision(const UsbDecisionRecord& record) override {
@@ -185,6 +212,8 @@ std::unique_ptr<WindowsUsbEnforcer> enforcerOn(fake::FakePnpBus& bus, const Cloc
   WindowsUsbEnforcerParts parts;
   parts.read_nodes = bus.reader();
   parts.set_enabled = bus.switcher();
+  parts.read_disks = bus.diskReader();
+  parts.set_disk_read_only = bus.readOnlySwitch();
   parts.clock = &clock;
   parts.rescan_interval = std::chrono::hours{1};  // only the events the test sends
   return makeWindowsUsbEnforcer(std::move(parts), events);
@@ -228,10 +257,8 @@ TEST_CASE("USB-2: apply() disables the running unregistered stick, and only it, 
   REQUIRE(registered);
   CHECK(registered->decision.rule == policy::UsbRule::kRegisteredMedium);
   CHECK_FALSE(registered->changed);
-  // Read-only media are not enforced on Windows yet, and the record says so.
-  REQUIRE(events.read_only.size() == 1);
-  CHECK(events.read_only[0].medium == "会計課 USB-003");
-  CHECK(events.read_only[0].error.find("not enforced on Windows") != std::string::npos);
+  // The read-only medium has no disk yet (the fake bus has none): nothing to make read-only.
+  CHECK(events.read_only.empty());
   CHECK(events.errors.empty());
 
   // Registered later: enabled again, and the note goes.
@@ -270,6 +297,78 @@ TEST_CASE("USB-2: a disable Windows refuses is in the record, and leaves no note
   CHECK_FALSE(blocked->changed);
   CHECK(blocked->error == "Access is denied.");
   CHECK_FALSE(disabledNoteFor(kUnregistered));
+}
+
+PnpDisk diskOf(const std::string& device, std::string serial) {
+  PnpDisk disk;
+  disk.instance_id = R"(USBSTOR\DISK&VEN_GENERIC&PROD_FLASH\)" + serial + "&0";
+  disk.path = R"(\\?\usbstor#disk&ven_generic&prod_flash#)" + serial + "&0#{53f56307}";
+  disk.ancestors = {device, kRootHub};
+  return disk;
+}
+
+TEST_CASE("USB-2: a read-only medium's disk is made read-only as it appears, and only once") {
+  const RestrictionsCleanup cleanup;
+  fake::FakePnpBus bus;
+  bus.nodes = usedPc();
+  // The read-write medium's disk is there already; the read-only one's comes later.
+  bus.disks = {diskOf(kRegistered, "4C530001230715117083")};
+  const fake::FakeClock clock(policy::TimePoint{});
+  RecordedEvents events;
+  const auto enforcer = enforcerOn(bus, clock, events);
+  REQUIRE(enforcer->apply({allowlistRules(), 1}));
+  CHECK(bus.readOnly().empty());
+
+  std::expected<void, Error> result;
+  std::thread runner([&] { result = enforcer->run(); });
+  const auto waitForReadOnly = [&](std::size_t count) {
+    for (int i = 0; i < 500 && bus.readOnly().size() < count; ++i) Sleep(10);
+    return bus.readOnly().size();
+  };
+  // Windows installed the storage function (allowed by instance id): its disk arrives.
+  const auto read_only_disk = diskOf(kReadOnly, "E0D55EA574DFF4B0");
+  bus.replaceDisks({bus.disks[0], read_only_disk});
+  enforcer->deviceChanged();
+  CHECK(waitForReadOnly(1) == 1);
+  enforcer->deviceChanged();  // another event: the disk is not made read-only twice
+  Sleep(100);
+  // Removed and plugged again: read-only again (the attribute went with the disk).
+  bus.replaceDisks({bus.disks[0]});
+  enforcer->deviceChanged();
+  Sleep(100);
+  bus.replaceDisks({bus.disks[0], read_only_disk});
+  enforcer->deviceChanged();
+  CHECK(waitForReadOnly(2) == 2);
+  enforcer->stop();
+  runner.join();
+  CHECK_MESSAGE(result, (result ? "" : result.error().message));
+
+  CHECK(bus.readOnly() ==
+        std::vector<std::string>{read_only_disk.instance_id, read_only_disk.instance_id});
+  const std::scoped_lock guard(events.mutex);
+  REQUIRE(events.read_only.size() == 2);
+  CHECK(events.read_only[0].medium == "会計課 USB-003");
+  CHECK(events.read_only[0].block_device == read_only_disk.instance_id);
+  CHECK(events.read_only[0].error.empty());
+  CHECK(events.errors.empty());
+  CHECK(bus.changes.size() == 1);  // only the unregistered stick, disabled by apply()
+}
+
+TEST_CASE("USB-2: a read-only medium whose disk stays writable is disabled, with a note") {
+  const RestrictionsCleanup cleanup;
+  fake::FakePnpBus bus;
+  bus.nodes = usedPc();
+  bus.disks = {diskOf(kReadOnly, "E0D55EA574DFF4B0")};  // plugged before the policy arrived
+  bus.refuse_read_only = "The request is not supported.";
+  const fake::FakeClock clock(policy::TimePoint{});
+  RecordedEvents events;
+  const auto enforcer = enforcerOn(bus, clock, events);
+  REQUIRE(enforcer->apply({allowlistRules(), 1}));
+
+  REQUIRE(events.read_only.size() == 1);
+  CHECK(events.read_only[0].error == "The request is not supported.; the device was disabled");
+  CHECK(bus.changes.back() == std::pair<std::string, bool>{kReadOnly, false});
+  CHECK(disabledNoteFor(kReadOnly));  // enabled again under a policy that can protect it
 }
 
 TEST_CASE("USB-3: run() judges each plug from its queue, and a re-plug again") {

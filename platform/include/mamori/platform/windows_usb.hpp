@@ -129,4 +129,24 @@ std::vector<UsbNodeChange> usbNodeChanges(const WindowsUsbDevice& device,
                                           const policy::UsbDecision& decision,
                                           std::span<const std::string> disabled_by_mamori);
 
+/// A disk (device interface GUID_DEVINTERFACE_DISK) and the device nodes above it.
+struct PnpDisk {
+  /// `USBSTOR\DISK&VEN_SANDISK&PROD_ULTRA&REV_1.00\4C530001230715117083&0`
+  std::string instance_id;
+  /// The interface path CreateFile opens: `\\?\usbstor#disk&ven_sandisk&...#{53f56307-...}`.
+  std::string path;
+  /// Instance ids from the parent up: the USB device (or a composite device's `MI_xx`
+  /// function, or a UAS adapter, then the device), its hub, ..., the root.
+  std::vector<std::string> ancestors;
+};
+
+/// The disks of the USB device `device_instance_id`: those it is an ancestor of, directly or
+/// through one of its functions. Compared ignoring case, as Windows compares instance ids.
+std::vector<PnpDisk> disksOfUsbDevice(std::span<const PnpDisk> disks,
+                                      std::string_view device_instance_id);
+
+/// Whether `disk` hangs below a USB device: the only disks mamori ever makes read-only, so
+/// an internal disk (the system disk above all) is never touched.
+bool isUsbDisk(const PnpDisk& disk);
+
 }  // namespace mamori::platform
