@@ -14,6 +14,7 @@
 #include <string>
 
 #include "collector_client.hpp"
+#include "enrollment.hpp"
 #include "mamori/error.hpp"
 #include "mamori/policy/segment.hpp"
 #include "mamori/policy/time.hpp"
@@ -28,28 +29,6 @@ struct StatePaths {
   [[nodiscard]] std::filesystem::path collectorCa() const { return dir / "collector-ca.crt"; }
   [[nodiscard]] std::filesystem::path database() const { return dir / "agent.db"; }
 };
-
-/// What enrollment established; kept in agent.db under the key `enrollment`.
-struct Enrollment {
-  std::string collector_url;
-  std::string device_id;
-  policy::Segment segment = policy::Segment::kLgwan;
-  std::string department;
-  policy::TimePoint enrolled_at;
-  policy::TimePoint certificate_expires;
-  bool pinned_server_ca = false;  ///< server-ca.crt present (else the system's CAs)
-
-  [[nodiscard]] std::string toJson() const;
-  static std::expected<Enrollment, Error> fromJson(std::string_view text);
-};
-
-/// The segment the agent judges and enforces: the enrolled one (the collector's, from the
-/// token) wins over `requested` (`--segment`), which wins over the policy's default.
-inline policy::Segment enforcedSegment(const Enrollment* enrollment,
-                                       std::optional<policy::Segment> requested,
-                                       policy::Segment policy_default) {
-  return enrollment ? enrollment->segment : requested.value_or(policy_default);
-}
 
 /// The client settings for an enrolled agent: its key and certificate, the pinned CA.
 ClientSettings enrolledClient(const StatePaths& paths, const Enrollment& enrollment);

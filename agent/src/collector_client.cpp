@@ -8,7 +8,6 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "mamori/updater/fetcher.hpp"
@@ -31,20 +30,6 @@ Poco::Net::Context::Ptr tlsContext(const ClientSettings& s) {
 }
 
 namespace {
-
-// The collector's error body says why (`{"error": {"message": ...}}`); keep that reason.
-std::string reasonOf(const std::string& body) {
-  boost::system::error_code ec;
-  const auto v = boost::json::parse(body, ec);
-  if (!ec && v.is_object()) {
-    if (const auto* e = v.as_object().if_contains("error"); e && e->is_object()) {
-      if (const auto* m = e->as_object().if_contains("message"); m && m->is_string()) {
-        return std::string(m->as_string());
-      }
-    }
-  }
-  return body.substr(0, 200);
-}
 
 template <class T>
 std::expected<T, ExchangeError> decodedAnswer(std::expected<std::string, ExchangeError> body,
@@ -101,7 +86,7 @@ std::expected<std::string, ExchangeError> CollectorClient::exchange(const std::s
     if (status != 200) {
       return std::unexpected(ExchangeError{
           status, makeError(ErrorCode::kValidation, "collector answered " + std::to_string(status) +
-                                                        ": " + reasonOf(answer))});
+                                                        ": " + protocol::refusalReason(answer))});
     }
     return answer;
   } catch (const Poco::Exception& e) {

@@ -1,38 +1,16 @@
 #include "agent_settings.hpp"
 
-#include <sddl.h>
 #include <shlobj.h>
 
 #include "registry.hpp"
+#include "state_files.hpp"
 #include "wide_string.hpp"
 #include "windows_error.hpp"
 
 namespace mamori::agent::windows {
-namespace {
 
-using platform::windows::narrow;
 using platform::windows::RegistryKey;
 using platform::windows::widen;
-
-// Protected DACL: full access for LocalSystem and the Administrators group, nobody else.
-constexpr const wchar_t* kOwnerOnly = L"D:P(A;;FA;;;SY)(A;;FA;;;BA)";
-
-class LocalMemory {
- public:
-  explicit LocalMemory(void* p) : p_(p) {}
-  ~LocalMemory() { LocalFree(p_); }
-  LocalMemory(const LocalMemory&) = delete;
-  LocalMemory& operator=(const LocalMemory&) = delete;
-
- private:
-  void* p_;
-};
-
-std::string lastError(std::string_view what) {
-  return std::string(what) + ": " + platform::windows::describeWin32Error(GetLastError());
-}
-
-}  // namespace
 
 std::expected<AgentSettings, std::string> readAgentSettings(std::string_view key_path) {
   AgentSettings settings;
@@ -79,24 +57,10 @@ std::expected<bool, std::string> takeEnrollmentToken(const std::filesystem::path
   }
   if (token.empty()) return false;
 
-  SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, FALSE};
-  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(kOwnerOnly, SDDL_REVISION_1,
-                                                            &sa.lpSecurityDescriptor, nullptr)) {
-    return std::unexpected(lastError("cannot build the token file's ACL"));
+  if (auto dir = createStateDirectory(state_dir); !dir) return std::unexpected(dir.error());
+  if (auto written = writeStateFile(state_dir / "enroll-token", token); !written) {
+    return std::unexpected(written.error());
   }
-  const LocalMemory descriptor(sa.lpSecurityDescriptor);
-  CreateDirectoryW(state_dir.c_str(), &sa);  // the directory too: owner-only from creation
-  const auto file = state_dir / "enroll-token";
-  const HANDLE h = CreateFileW(file.c_str(), GENERIC_WRITE, 0, &sa, CREATE_ALWAYS,
-                               FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE)
-    return std::unexpected(lastError("cannot create " + narrow(file.wstring())));
-  DWORD written = 0;
-  const BOOL ok = WriteFile(h, token.data(), static_cast<DWORD>(token.size()), &written, nullptr) &&
-                  FlushFileBuffers(h);
-  CloseHandle(h);
-  if (!ok || written != token.size())
-    return std::unexpected(lastError("cannot write the token file"));
 
   // Only now, with the token safe, is the readable copy removed.
   HKEY key = nullptr;

@@ -1,6 +1,4 @@
-// mamori-agent.exe, as cross-built for Windows with mingw-w64: `check` and the Windows service.
-// Enrollment and reporting to the collector need Poco and OpenSSL, which only the native Windows
-// build has (vcpkg.json); see README "Windows".
+// mamori-agent.exe: `check`, `enroll`, `report` and the Windows service.
 
 #include <windows.h>
 
@@ -8,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "collector_commands.hpp"
 #include "mamori/agent/check_command.hpp"
 #include "posture_check.hpp"
 #include "report.hpp"
@@ -21,6 +20,9 @@ using namespace mamori;
 constexpr const char* kUsage =
     "usage: mamori-agent check [--policy FILE] [--segment mynumber|lgwan|internet] [--json]\n"
     "                          [--lang ja|en]\n"
+    "       mamori-agent enroll [--collector URL] --ca FILE [--token TOKEN] [--force]\n"
+    "                           [--state-dir DIR] [--lang ja|en]\n"
+    "       mamori-agent report [--state-dir DIR] [--lang ja|en]\n"
     "       mamori-agent service      (started by the service control manager)\n"
     "       mamori-agent version\n";
 
@@ -87,6 +89,8 @@ int wmain(int argc, wchar_t** argv) {
   const std::string command = args.front();
   args.erase(args.begin());
   if (command == "check") return check(args);
+  if (command == "enroll") return agent::windows::runEnroll(args, std::cout, std::cerr);
+  if (command == "report") return agent::windows::runReport(args, std::cout, std::cerr);
   if (command == "service")
     return args.empty() ? agent::windows::runService() : usage("service takes no options");
   if (command == "version") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <random>
 
@@ -217,6 +218,19 @@ std::expected<ReportAck, Error> reportAckFromJson(std::string_view text) {
     f.finish();
     return a;
   });
+}
+
+std::string refusalReason(std::string_view body) {
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    if (const auto* e = v.as_object().if_contains("error"); e && e->is_object()) {
+      if (const auto* m = e->as_object().if_contains("message"); m && m->is_string()) {
+        return std::string(m->as_string());
+      }
+    }
+  }
+  return std::string(body.substr(0, 200));
 }
 
 }  // namespace mamori::protocol

@@ -142,6 +142,14 @@ TEST_CASE("NET-4: an isolation rides on the admission, and its absence is unders
   CHECK(bad.error().field == "$.isolation.since");
 }
 
+TEST_CASE("a refusal's reason is the collector's message, else the start of its body") {
+  CHECK(refusalReason(R"({"error":{"code":"validation","message":"token expired"}})") ==
+        "token expired");
+  CHECK(refusalReason("<html>502 Bad Gateway</html>") == "<html>502 Bad Gateway</html>");
+  CHECK(refusalReason(std::string(300, 'x')).size() == 200);
+  CHECK(refusalReason(R"({"error":"flat"})") == R"({"error":"flat"})");
+}
+
 TEST_CASE("report ids are random UUIDs") {
   const auto a = randomUuid(), b = randomUuid();
   CHECK(a != b);

@@ -119,4 +119,8 @@ bool isReportId(std::string_view id);
 /// `admit`, `warn`, `quarantine` back to the enum.
 std::optional<policy::Admission> parseAdmission(std::string_view id);
 
+/// Why the collector refused a request, from its error body (`{"error": {"message": ...}}`);
+/// the body's first 200 bytes when it is not one.
+std::string refusalReason(std::string_view body);
+
 }  // namespace mamori::protocol
