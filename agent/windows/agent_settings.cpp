@@ -24,6 +24,9 @@ std::expected<AgentSettings, std::string> readAgentSettings(std::string_view key
                              "\" is not a segment (mynumber, lgwan, internet)");
     }
   }
+  if (auto file = key->string("CollectorCa"); file && !file->empty()) {
+    settings.collector_ca = std::filesystem::path(widen(*file));
+  }
   if (auto file = key->string("PolicyFile"); file && !file->empty()) {
     settings.policy_file = std::filesystem::path(widen(*file));
   }

@@ -1,7 +1,7 @@
 #pragma once
 
 // What the MSI leaves for the Windows service (installer/windows): HKLM\SOFTWARE\mamori\Agent,
-// written from the msiexec properties COLLECTOR_URL, SEGMENT and ENROLL_TOKEN.
+// written from the msiexec properties COLLECTOR_URL, COLLECTOR_CA, SEGMENT and ENROLL_TOKEN.
 
 #include <windows.h>
 
@@ -19,7 +19,9 @@ inline constexpr std::string_view kSettingsKey = R"(SOFTWARE\mamori\Agent)";
 inline constexpr std::string_view kEnrollmentKey = R"(SOFTWARE\mamori\Agent\Enrollment)";
 
 struct AgentSettings {
-  std::string collector_url;                         ///< CollectorUrl; empty: local-only
+  std::string collector_url;  ///< CollectorUrl; empty: local-only
+  /// CollectorCa: the PEM file of the CA that vouches for the collector, read at enrollment.
+  std::optional<std::filesystem::path> collector_ca;
   std::optional<policy::Segment> segment;            ///< Segment; nullopt: the policy's default
   std::optional<std::filesystem::path> policy_file;  ///< PolicyFile; nullopt: built-in policy
   std::chrono::seconds interval{3600};               ///< IntervalSeconds (60 s to 1 day)

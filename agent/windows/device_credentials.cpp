@@ -95,18 +95,28 @@ std::expected<Certificate, std::string> certificateFromPem(std::string_view pem)
   return certificate;
 }
 
+std::expected<DeviceCredentials, std::string> DeviceCredentials::open(std::wstring container) {
+  HCRYPTPROV provider = 0;
+  if (!CryptAcquireContextW(&provider, container.c_str(), MS_ENH_RSA_AES_PROV_W, PROV_RSA_AES, 0)) {
+    return std::unexpected("no device key (enroll again): " + lastError());
+  }
+  HCRYPTKEY key = 0;
+  if (!CryptGetUserKey(provider, kKeySpec, &key)) {
+    const auto error = lastError();
+    CryptReleaseContext(provider, 0);
+    return std::unexpected("no device key (enroll again): " + error);
+  }
+  CryptDestroyKey(key);
+  return DeviceCredentials(provider, std::move(container));
+}
+
 std::expected<DeviceCredentials, std::string> DeviceCredentials::openOrCreate(
     std::wstring container) {
+  if (auto existing = open(container)) return existing;
   HCRYPTPROV provider = 0;
-  if (CryptAcquireContextW(&provider, container.c_str(), MS_ENH_RSA_AES_PROV_W, PROV_RSA_AES,
-                           0)) {
-    HCRYPTKEY key = 0;
-    if (CryptGetUserKey(provider, kKeySpec, &key)) {
-      CryptDestroyKey(key);
-      return DeviceCredentials(provider, std::move(container));
-    }
-  } else if (!CryptAcquireContextW(&provider, container.c_str(), MS_ENH_RSA_AES_PROV_W,
-                                   PROV_RSA_AES, CRYPT_NEWKEYSET)) {
+  if (!CryptAcquireContextW(&provider, container.c_str(), MS_ENH_RSA_AES_PROV_W, PROV_RSA_AES, 0) &&
+      !CryptAcquireContextW(&provider, container.c_str(), MS_ENH_RSA_AES_PROV_W, PROV_RSA_AES,
+                            CRYPT_NEWKEYSET)) {
     return std::unexpected("cannot create the key container: " + lastError());
   }
   HCRYPTKEY key = 0;

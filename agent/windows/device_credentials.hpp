@@ -52,6 +52,9 @@ class DeviceCredentials {
   /// The key in `container`, made now when there is none.
   static std::expected<DeviceCredentials, std::string> openOrCreate(
       std::wstring container = std::wstring(kContainer));
+  /// The key in `container`; an error when there is none (enroll again).
+  static std::expected<DeviceCredentials, std::string> open(
+      std::wstring container = std::wstring(kContainer));
   /// Deletes the container and its key: a PC enrolled again gets a new key.
   static std::expected<void, std::string> destroy(const std::wstring& container);
 

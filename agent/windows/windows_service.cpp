@@ -7,16 +7,17 @@
 // clang-format on
 
 #include <atomic>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "agent_settings.hpp"
+#include "collector_session.hpp"
 #include "event_log.hpp"
 #include "policy_file.hpp"
 #include "posture_check.hpp"
 #include "report.hpp"
 #include "service_usb.hpp"
+#include "state_files.hpp"
 #include "wide_string.hpp"
 
 namespace mamori::agent::windows {
@@ -41,31 +42,83 @@ void setState(DWORD state, DWORD exit_code = NO_ERROR) {
   SetServiceStatus(g_status_handle, &status);
 }
 
-// Written beside, then moved over: a reader never sees half a file.
-bool writeAtomically(const std::filesystem::path& file, const std::string& content) {
-  const auto temporary = std::filesystem::path(file).concat(L".new");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) return false;
+// Enrolls when the installer left what it takes (CollectorUrl, CollectorCa, ENROLL_TOKEN); a
+// failure is logged and tried again next cycle, the token kept. Nullopt: not enrolled.
+std::optional<Enrollment> enrollIfAsked(const AgentSettings& settings,
+                                        const EnrollmentFiles& files) {
+  if (settings.collector_url.empty()) return std::nullopt;  // local-only: checks, no reports
+  const auto token = readStateFile(files.token());
+  if (!token || token->empty()) {
+    logEvent(EVENTLOG_WARNING_TYPE,
+             "mamori: not enrolled: the installer left no ENROLL_TOKEN (or run mamori-agent "
+             "enroll)");
+    return std::nullopt;
   }
-  return MoveFileExW(temporary.c_str(), file.c_str(),
-                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) != 0;
+  if (!settings.collector_ca) {
+    logEvent(EVENTLOG_ERROR_TYPE,
+             "mamori: not enrolled: CollectorCa (msiexec COLLECTOR_CA=...) names no CA file, "
+             "and the collector is never trusted without one");
+    return std::nullopt;
+  }
+  const auto pinned = readStateFile(*settings.collector_ca);
+  if (!pinned) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: not enrolled: CollectorCa: " + pinned.error());
+    return std::nullopt;
+  }
+  auto enrollment = enrollThisPc(files, {settings.collector_url, *pinned, *token, false});
+  if (!enrollment) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: enrollment failed: " + enrollment.error());
+    return std::nullopt;
+  }
+  logEvent(EVENTLOG_INFORMATION_TYPE,
+           "mamori: enrolled with " + settings.collector_url + " as device " +
+               enrollment->device_id + " (department " + enrollment->department + ", segment " +
+               std::string(policy::segmentId(enrollment->segment)) + ")");
+  return std::move(*enrollment);
 }
 
-// A rejected policy changes nothing: USB enforcement keeps the rules of the last good one.
+void report(const EnrollmentFiles& files, const Enrollment& enrollment, const PostureCheck& check) {
+  const auto ack = sendReport(files, enrollment, reportOf(check));
+  if (!ack) {
+    logEvent(EVENTLOG_WARNING_TYPE,
+             "mamori: report not delivered" +
+                 std::string(ack.error().transient() ? " (tried again next cycle): " : ": ") +
+                 ack.error().reason);
+    return;
+  }
+  const auto& admission = ack->admission;
+  logEvent(admission.admission == policy::Admission::kQuarantine ? EVENTLOG_WARNING_TYPE
+                                                                 : EVENTLOG_INFORMATION_TYPE,
+           "mamori: reported to " + enrollment.collector_url + ": admission " +
+               std::string(policy::admissionId(admission.admission)) + " (policy version " +
+               std::to_string(admission.policy_version) + ")");
+}
+
+// One cycle: enroll if asked, check, write the result, report when enrolled. A rejected policy
+// changes nothing: USB enforcement keeps the rules of the last good one.
 void checkOnce(const AgentSettings& settings, const std::filesystem::path& state_dir,
                ServiceUsb* usb) {
-  auto check = checkThisPc(settings.policy_file, settings.segment);
+  const EnrollmentFiles files{state_dir};
+  auto enrollment = loadEnrollment(files);
+  if (!enrollment) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: " + enrollment.error());
+    enrollment = std::optional<Enrollment>();
+  }
+  if (!*enrollment) *enrollment = enrollIfAsked(settings, files);
+  // The enrolled segment is the collector's, from the token: it wins over the registry's.
+  const auto segment = *enrollment ? std::optional((*enrollment)->segment) : settings.segment;
+  auto check = checkThisPc(settings.policy_file, segment);
   if (!check) {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: policy rejected: " + check.error().describe());
     return;
   }
-  if (usb) usb->update(check->policy, settings.segment.value_or(check->policy.default_segment));
+  if (usb) usb->update(check->policy, segment.value_or(check->policy.default_segment));
   std::ostringstream json;
   printJsonReport(json, {check->policy, check->facts, check->verdict, check->checked_at},
                   policy::Lang::kJa);
-  writeAtomically(state_dir / "last-check.json", json.str());
+  if (auto written = writeStateFile(state_dir / "last-check.json", json.str()); !written) {
+    logEvent(EVENTLOG_WARNING_TYPE, "mamori: " + written.error());
+  }
   std::size_t failing = 0;
   for (const auto& f : check->verdict.findings) failing += f.status != policy::Status::kPass;
   logEvent(check->verdict.compliant ? EVENTLOG_INFORMATION_TYPE : EVENTLOG_WARNING_TYPE,
@@ -73,6 +126,7 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
                ", admission " + std::string(policy::admissionId(check->verdict.admission)) + ", " +
                std::to_string(failing) + " of " + std::to_string(check->verdict.findings.size()) +
                " findings not passing");
+  if (*enrollment) report(files, **enrollment, *check);
 }
 
 // wixl cannot put Japanese text into the MSI (installer/windows), so the service describes itself
@@ -120,8 +174,10 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
     return;
   }
   const auto state_dir = stateDirectory();
-  std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
+  // Owner-only from creation: it holds the token, the enrollment and the device certificate.
+  if (auto created = createStateDirectory(state_dir); !created) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: " + created.error());
+  }
   if (auto token = takeEnrollmentToken(state_dir); !token) {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: enrollment token: " + token.error());
   } else if (*token) {

@@ -22,12 +22,14 @@ constexpr const char* kEnrollment = R"(SOFTWARE\mamori-test\Agent\Enrollment)";
 TEST_CASE("service settings: the values the MSI writes") {
   RegistryValues values(HKEY_LOCAL_MACHINE, kKey);
   values.setString("CollectorUrl", "https://collector.example.lg.jp:8443");
+  values.setString("CollectorCa", R"(\\fileserver\mamori\collector-ca.crt)");
   values.setString("Segment", "mynumber");
   values.setString("PolicyFile", R"(C:\ProgramData\mamori\ポリシー.json)");
   values.setDword("IntervalSeconds", 900);
   const auto s = readAgentSettings(kKey);
   REQUIRE_MESSAGE(s, s.error());
   CHECK(s->collector_url == "https://collector.example.lg.jp:8443");
+  CHECK(s->collector_ca->wstring() == LR"(\\fileserver\mamori\collector-ca.crt)");
   CHECK(s->segment == policy::Segment::kMynumber);
   CHECK(s->policy_file->wstring() == L"C:\\ProgramData\\mamori\\ポリシー.json");
   CHECK(s->interval == std::chrono::seconds{900});
@@ -37,6 +39,7 @@ TEST_CASE("service settings: absent key gives the defaults, a wrong value an err
   const auto defaults = readAgentSettings(R"(SOFTWARE\mamori-test\not-installed)");
   REQUIRE(defaults);
   CHECK(defaults->collector_url.empty());
+  CHECK_FALSE(defaults->collector_ca);
   CHECK_FALSE(defaults->segment);
   CHECK(defaults->interval == std::chrono::hours{1});
 

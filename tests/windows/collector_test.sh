@@ -2,7 +2,9 @@
 # The Windows agent and the real collector on loopback: mamori-agent.exe under wine enrolls with
 # a token and its own CryptoAPI key, then reports its posture over mutual TLS (WinHTTP,
 # schannel); the collector stores and judges it. Also what must be refused: a collector the
-# pinned CA does not vouch for (the token is not sent), a spent token, a revoked PC.
+# pinned CA does not vouch for (the token is not sent), a spent token, a revoked PC. Last, the
+# product's own way: the MSI installed silently with COLLECTOR_URL, COLLECTOR_CA and
+# ENROLL_TOKEN, and the service enrolling and reporting by itself.
 #
 #   collector_test.sh COLLECTOR_BIN AGENT_EXE
 #
@@ -92,5 +94,36 @@ out=$(agent enroll --collector "$url" --ca "$ca" --token "$token" --state-dir "$
 [[ $out == *"department 会計課"* ]] || lab_fail "re-enrollment: $out"
 out=$(agent report --state-dir "$state") || lab_fail "report after re-enrollment failed: $out"
 ok "enrolled again with a new token and a new key, and reports: $out"
+
+# --- The product's way: msiexec /qn with the properties; the service does the rest -------------
+command -v wixl >/dev/null || lab_fail "wixl is missing (apt-get install wixl)"
+mkdir -p "$lab_tmp/stage"
+cp "$exe" "$lab_tmp/stage/mamori-agent.exe"
+(cd "$lab_tmp/stage" && wixl -a x64 -D Version=0.1.0 -D AgentExe=mamori-agent.exe \
+  -o "$lab_tmp/mamori-agent.msi" "$here/../../installer/windows/mamori-agent.wxs") ||
+  lab_fail "wixl could not build the MSI"
+service_token=$(lab_admin token create --department 企画課 --segment internet --uses 1 2>/dev/null)
+"$wine" msiexec /i "$(winpath "$lab_tmp/mamori-agent.msi")" /qn COLLECTOR_URL="$url" \
+  COLLECTOR_CA="$ca" ENROLL_TOKEN="$service_token" SEGMENT=lgwan >/dev/null 2>&1 ||
+  lab_fail "msiexec /i failed"
+ok "installed silently with COLLECTOR_URL, COLLECTOR_CA, ENROLL_TOKEN and SEGMENT"
+service_device() { lab_admin device list | awk '/企画課/ { print $1; exit }'; }
+service_reported() {
+  local id
+  id=$(service_device)
+  [[ -n $id ]] && lab_admin device show "$id" | grep -q '^reports: [1-9]'
+}
+lab_wait_for 120 "the service to enroll and report" service_reported
+shown=$(lab_admin device show "$(service_device)")
+ok "the service enrolled and reported by itself ($(grep '^admission' <<<"$shown"))"
+grep -q '^department / segment: 企画課 / internet$' <<<"$shown" ||
+  lab_fail "the enrolled segment should be the token's, not the registry's: $shown"
+ok "the token's segment (internet) won over the registry's (lgwan)"
+program_data=$WINEPREFIX/drive_c/ProgramData/mamori
+[[ ! -e $program_data/enroll-token ]] || lab_fail "the spent token is still kept"
+[[ -s $program_data/enrollment.json && -s $program_data/server-ca.crt ]] ||
+  lab_fail "the service kept no enrollment in ProgramData\\mamori"
+cmp -s "$program_data/server-ca.crt" "$collector_ca" || lab_fail "server-ca.crt is not the pinned CA"
+ok "the spent token is gone; enrollment.json and the pinned server-ca.crt are kept"
 
 lab_say "$passed passed, 0 failed"

@@ -20,6 +20,7 @@ wxs=$here/../../installer/windows/mamori-agent.wxs
 source "$here/../../scripts/lib/wine.sh"
 
 collector=https://collector.example.lg.jp:8443
+collector_ca='\\fileserver\mamori\collector-ca.crt'
 token=tok-abc
 segment=lgwan
 service_key='HKLM\System\CurrentControlSet\Services\MamoriAgent'
@@ -118,9 +119,9 @@ echo "msi: wine prefix ready in $(elapsed_since "$started") s"
 program_dir=$WINEPREFIX/drive_c/Program\ Files/mamori
 
 # --- Install, as a deployment tool would ------------------------------------------------------
-check "install $version (msiexec /i /qn with COLLECTOR_URL, ENROLL_TOKEN, SEGMENT)" \
+check "install $version (msiexec /i /qn with COLLECTOR_URL, COLLECTOR_CA, ENROLL_TOKEN, SEGMENT)" \
   msiexec install /i "$work/mamori-agent-$version.msi" \
-  COLLECTOR_URL=$collector ENROLL_TOKEN=$token SEGMENT=$segment
+  COLLECTOR_URL=$collector COLLECTOR_CA="$collector_ca" ENROLL_TOKEN=$token SEGMENT=$segment
 check "mamori-agent.exe installed in Program Files\\mamori" test -f "$program_dir/mamori-agent.exe"
 check "service MamoriAgent registered: ImagePath runs mamori-agent.exe service" image_path_ok
 check "service starts automatically (Start 0x2)" reg_is "$service_key" Start "REG_DWORD 0x2"
@@ -133,6 +134,7 @@ check "service recovery also on error exits (FailureActionsOnNonCrashFailures 0x
   reg_is "$service_key" FailureActionsOnNonCrashFailures "REG_DWORD 0x1"
 check "service started by the install" service_running
 check "CollectorUrl written" reg_is "$config_key" CollectorUrl "REG_SZ $collector"
+check "CollectorCa written" reg_is "$config_key" CollectorCa "REG_SZ $collector_ca"
 check "Segment written" reg_is "$config_key" Segment "REG_SZ $segment"
 # The token is one-shot: the agent takes it out of the registry when the install starts the
 # service (a stand-in executable leaves it there). So the install log shows it was written,
@@ -165,6 +167,7 @@ check "service still registered with its recovery settings" \
   reg_is "$service_key" FailureActions "REG_BINARY $failure_actions"
 check "service running after the upgrade" service_running
 check "CollectorUrl kept across the upgrade" reg_is "$config_key" CollectorUrl "REG_SZ $collector"
+check "CollectorCa kept across the upgrade" reg_is "$config_key" CollectorCa "REG_SZ $collector_ca"
 check "Segment kept across the upgrade" reg_is "$config_key" Segment "REG_SZ $segment"
 # The token is one-shot and not remembered: the upgrade leaves at most an empty value.
 token_gone() { [[ $(reg_value "$config_key\\Enrollment" EnrollToken) != *"$token"* ]]; }
