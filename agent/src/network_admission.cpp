@@ -39,29 +39,6 @@ std::expected<std::vector<platform::Endpoint>, std::string> resolve(const std::s
   }
 }
 
-// The cached endpoints named `name`: what to use when `name` cannot be resolved now.
-std::vector<platform::Endpoint> cached(const std::vector<platform::Endpoint>& cache,
-                                       const std::string& name) {
-  std::vector<platform::Endpoint> found;
-  std::ranges::copy_if(cache, std::back_inserter(found),
-                       [&](const auto& e) { return e.name == name; });
-  return found;
-}
-
-// The rule set's comment: printable ASCII without quotes, short. What else the reason holds (an
-// admin's Japanese words) is left out; the audit log and `status` keep it whole.
-std::string asciiReason(const policy::NetworkDecision& d) {
-  std::string line = d.rule + ": ";
-  for (const char c : d.reason.en) {
-    if (line.size() >= 160) break;
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') continue;
-    if (c == ' ' && line.back() == ' ') continue;
-    line += c;
-  }
-  while (line.back() == ' ') line.pop_back();
-  return line;
-}
-
 }  // namespace
 
 NetworkAdmission::NetworkAdmission(std::unique_ptr<platform::NetworkGuard> guard, LocalStore& store,
@@ -90,32 +67,11 @@ NetworkAdmission::NetworkAdmission(std::unique_ptr<platform::NetworkGuard> guard
 platform::NetworkGuardPlan NetworkAdmission::plan(const policy::NetworkDecision& decision,
                                                   const policy::AdmissionRules& rules,
                                                   const Enrollment& enrollment) {
-  platform::NetworkGuardPlan p{decision.mode, {}, {}, asciiReason(decision)};
-  if (decision.mode == policy::NetworkMode::kOpen) return p;
-  // Isolation closes DNS: the names are not asked, the addresses resolved earlier serve.
-  const bool ask_dns = decision.mode == policy::NetworkMode::kQuarantine;
-  const auto add = [&](std::vector<platform::Endpoint>& into,
-                       const std::vector<platform::Endpoint>& cache, const std::string& host,
-                       std::uint16_t port, const std::string& name) {
-    auto resolved = ask_dns ? resolve(host, port, name)
-                            : std::unexpected<std::string>("not asked while isolated");
-    if (!resolved) {
-      if (ask_dns) logger().warning("network: " + resolved.error() + "; using the last addresses");
-      resolved = cached(cache, name);
-    }
-    into.insert(into.end(), resolved->begin(), resolved->end());
-  };
   const Poco::URI url(enrollment.collector_url);
-  add(p.collector, state_.collector, url.getHost(), url.getPort(), "collector");
-  if (decision.mode == policy::NetworkMode::kQuarantine) {
-    for (const auto& r : rules.remediation) {
-      add(p.remediation, state_.remediation, r.host, r.port, r.host);
-    }
-  }
-  if (p.collector.empty()) {
-    logger().error("network: no address for the collector " + url.getHost() +
-                   "; the PC cannot reach it until the name resolves");
-  }
+  std::vector<std::string> warnings;
+  auto p =
+      networkGuardPlan(decision, rules, url.getHost(), url.getPort(), state_, resolve, warnings);
+  for (const auto& w : warnings) logger().warning("network: " + w);
   return p;
 }
 

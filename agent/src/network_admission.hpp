@@ -18,23 +18,10 @@
 #include "mamori/policy/network_mode.hpp"
 #include "mamori/policy/policy.hpp"
 #include "mamori/protocol/messages.hpp"
+#include "network_plan.hpp"
 #include "staff_notice.hpp"
 
 namespace mamori::agent {
-
-/// What the agent last did with the firewall, kept in agent.db (key `network`) for `status`,
-/// and the addresses it last resolved: in isolation DNS is closed, and a restarted agent must
-/// still let the collector through.
-struct NetworkState {
-  policy::NetworkDecision decision;
-  policy::TimePoint since;  ///< when the PC entered `decision.mode`
-  std::string error;        ///< empty when the firewall is in that mode
-  std::vector<platform::Endpoint> collector;
-  std::vector<platform::Endpoint> remediation;
-
-  [[nodiscard]] std::string toJson() const;
-  static std::expected<NetworkState, Error> fromJson(std::string_view text);
-};
 
 /// The collector's last admission as agent.db holds it (`last_admission`, and when it arrived,
 /// `last_admission_heard`); none before the first.

@@ -1,87 +1,15 @@
-// What the agent keeps about its firewall and the collector's admission, and what it tells the
-// staff member about them.
+// What the Linux agent keeps in agent.db about the collector's admission, and what it tells the
+// staff member about its firewall.
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "mamori/policy/json_reader.hpp"
 #include "mamori/policy/requirement.hpp"
 #include "network_admission.hpp"
 
 namespace mamori::agent {
-namespace {
 
 namespace js = boost::json;
-using policy::json::Fields;
-using policy::json::Node;
-
-js::array toJson(const std::vector<platform::Endpoint>& endpoints) {
-  js::array a;
-  for (const auto& e : endpoints) {
-    a.push_back(js::object{{"address", e.address}, {"port", e.port}, {"name", e.name}});
-  }
-  return a;
-}
-
-std::vector<platform::Endpoint> endpointsOf(const Node& node) {
-  std::vector<platform::Endpoint> endpoints;
-  for (const auto& item : node.array()) {
-    Fields f(item);
-    platform::Endpoint e;
-    e.address = std::string(f.required("address").nonEmptyString());
-    e.port = static_cast<std::uint16_t>(f.required("port").integer(1, 65535));
-    e.name = std::string(f.required("name").nonEmptyString());
-    f.finish();
-    endpoints.push_back(std::move(e));
-  }
-  return endpoints;
-}
-
-policy::Text textOf(const Node& node) {
-  Fields f(node);
-  policy::Text t{std::string(f.required("ja").string()), std::string(f.required("en").string())};
-  f.finish();
-  return t;
-}
-
-policy::TimePoint timeOf(const Node& node) {
-  auto t = policy::parseTimestamp(node.string());
-  if (!t) node.fail("is not an ISO 8601 time");
-  return *t;
-}
-
-}  // namespace
-
-std::string NetworkState::toJson() const {
-  return js::serialize(
-      js::object{{"mode", policy::networkModeId(decision.mode)},
-                 {"rule", decision.rule},
-                 {"reason", {{"ja", decision.reason.ja}, {"en", decision.reason.en}}},
-                 {"since", policy::formatTimestamp(since)},
-                 {"error", error},
-                 {"collector", agent::toJson(collector)},
-                 {"remediation", agent::toJson(remediation)}});
-}
-
-std::expected<NetworkState, Error> NetworkState::fromJson(std::string_view text) {
-  return policy::json::decoded([&] {
-    const auto root = policy::json::parseText(text);
-    Fields f{Node(root)};
-    NetworkState s;
-    const Node mode = f.required("mode");
-    const auto m = policy::parseNetworkMode(mode.string());
-    if (!m) mode.fail("is not open, quarantine or isolated");
-    s.decision.mode = *m;
-    s.decision.rule = std::string(f.required("rule").nonEmptyString());
-    s.decision.reason = textOf(f.required("reason"));
-    s.since = timeOf(f.required("since"));
-    s.error = std::string(f.required("error").string());
-    s.collector = endpointsOf(f.required("collector"));
-    s.remediation = endpointsOf(f.required("remediation"));
-    f.finish();
-    return s;
-  });
-}
 
 std::optional<policy::HeardAdmission> heardAdmission(LocalStore& store) {
   const auto saved = store.state("last_admission");
@@ -90,11 +18,7 @@ std::optional<policy::HeardAdmission> heardAdmission(LocalStore& store) {
   const auto state = protocol::admissionStateFromJson(*saved);
   const auto at = policy::parseTimestamp(*heard);
   if (!state || !at) return std::nullopt;
-  // Isolated, the admin's own words (an incident number) are the reason worth repeating.
-  const auto reason = state->isolation
-                          ? policy::Text{state->isolation->reason, state->isolation->reason}
-                          : state->reason;
-  return policy::HeardAdmission{state->admission, state->isolation.has_value(), reason, *at};
+  return heardOf(*state, *at);
 }
 
 void rememberAdmission(LocalStore& store, const protocol::AdmissionState& state,

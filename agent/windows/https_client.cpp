@@ -146,10 +146,7 @@ HttpsClient::HttpsClient(HttpsClient&&) noexcept = default;
 HttpsClient& HttpsClient::operator=(HttpsClient&&) noexcept = default;
 HttpsClient::~HttpsClient() = default;
 
-std::expected<HttpsClient, std::string> HttpsClient::create(std::string_view url,
-                                                            std::string pinned_ca_pem,
-                                                            PCCERT_CONTEXT client,
-                                                            std::chrono::seconds timeout) {
+std::optional<std::pair<std::string, std::uint16_t>> collectorHostPort(std::string_view url) {
   const auto wide = widen(url);
   wchar_t host[256] = {};
   URL_COMPONENTS parts{};
@@ -159,6 +156,17 @@ std::expected<HttpsClient, std::string> HttpsClient::create(std::string_view url
   parts.dwUrlPathLength = static_cast<DWORD>(-1);
   if (!WinHttpCrackUrl(wide.c_str(), 0, 0, &parts) || parts.nScheme != INTERNET_SCHEME_HTTPS ||
       parts.dwHostNameLength == 0) {
+    return std::nullopt;
+  }
+  return std::pair{platform::windows::narrow(host), static_cast<std::uint16_t>(parts.nPort)};
+}
+
+std::expected<HttpsClient, std::string> HttpsClient::create(std::string_view url,
+                                                            std::string pinned_ca_pem,
+                                                            PCCERT_CONTEXT client,
+                                                            std::chrono::seconds timeout) {
+  const auto where = collectorHostPort(url);
+  if (!where) {
     return std::unexpected("the collector URL must be https://HOST[:PORT]: " + std::string(url));
   }
   if (auto pinned = storeOf(pinned_ca_pem); !pinned) return std::unexpected(pinned.error());
@@ -174,7 +182,8 @@ std::expected<HttpsClient, std::string> HttpsClient::create(std::string_view url
                    sizeof protocols);
   const int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
   WinHttpSetTimeouts(handles->session.get(), ms, ms, ms, ms);
-  handles->connection.reset(WinHttpConnect(handles->session.get(), host, parts.nPort, 0));
+  handles->connection.reset(
+      WinHttpConnect(handles->session.get(), widen(where->first).c_str(), where->second, 0));
   if (!handles->connection) return std::unexpected("WinHTTP: " + lastError());
   handles->pinned_ca_pem = std::move(pinned_ca_pem);
   handles->client = client;

@@ -18,10 +18,13 @@
 // clang-format on
 
 #include <chrono>
+#include <cstdint>
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mamori::agent::windows {
 
@@ -29,6 +32,10 @@ struct HttpsResponse {
   int status = 0;
   std::string body;
 };
+
+/// The host and port of an `https://host[:port]` URL (443 when none is given); nullopt for any
+/// other URL.
+std::optional<std::pair<std::string, std::uint16_t>> collectorHostPort(std::string_view url);
 
 /// Whether `leaf` (the server's certificate, with the certificates the server sent in its
 /// store) chains to a CA in `pinned_ca_pem`: each signature checked, each certificate within its

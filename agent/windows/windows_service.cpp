@@ -16,6 +16,7 @@
 #include "policy_file.hpp"
 #include "posture_check.hpp"
 #include "report.hpp"
+#include "service_network.hpp"
 #include "service_usb.hpp"
 #include "state_files.hpp"
 #include "wide_string.hpp"
@@ -77,14 +78,17 @@ std::optional<Enrollment> enrollIfAsked(const AgentSettings& settings,
   return std::move(*enrollment);
 }
 
-void report(const EnrollmentFiles& files, const Enrollment& enrollment, const PostureCheck& check) {
+// Sends the report; the collector's admission, or nullopt when it was not delivered.
+std::optional<protocol::AdmissionState> report(const EnrollmentFiles& files,
+                                               const Enrollment& enrollment,
+                                               const PostureCheck& check) {
   const auto ack = sendReport(files, enrollment, reportOf(check));
   if (!ack) {
     logEvent(EVENTLOG_WARNING_TYPE,
              "mamori: report not delivered" +
                  std::string(ack.error().transient() ? " (tried again next cycle): " : ": ") +
                  ack.error().reason);
-    return;
+    return std::nullopt;
   }
   const auto& admission = ack->admission;
   logEvent(admission.admission == policy::Admission::kQuarantine ? EVENTLOG_WARNING_TYPE
@@ -92,12 +96,14 @@ void report(const EnrollmentFiles& files, const Enrollment& enrollment, const Po
            "mamori: reported to " + enrollment.collector_url + ": admission " +
                std::string(policy::admissionId(admission.admission)) + " (policy version " +
                std::to_string(admission.policy_version) + ")");
+  return admission;
 }
 
-// One cycle: enroll if asked, check, write the result, report when enrolled. A rejected policy
-// changes nothing: USB enforcement keeps the rules of the last good one.
+// One cycle: enroll if asked, check, write the result, report when enrolled, then put the
+// firewall in the mode the collector's word decides. A rejected policy changes nothing: USB
+// enforcement and the firewall keep to the last good one.
 void checkOnce(const AgentSettings& settings, const std::filesystem::path& state_dir,
-               ServiceUsb* usb) {
+               ServiceUsb* usb, ServiceNetwork* network) {
   const EnrollmentFiles files{state_dir};
   auto enrollment = loadEnrollment(files);
   if (!enrollment) {
@@ -126,7 +132,16 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
                ", admission " + std::string(policy::admissionId(check->verdict.admission)) + ", " +
                std::to_string(failing) + " of " + std::to_string(check->verdict.findings.size()) +
                " findings not passing");
-  if (*enrollment) report(files, **enrollment, *check);
+  const auto* enrolled = *enrollment ? &**enrollment : nullptr;
+  if (enrolled) {
+    if (const auto admission = report(files, *enrolled, *check); admission && network) {
+      network->heard(*admission, check->checked_at);
+    }
+  }
+  if (network) {
+    network->update(check->policy, segment.value_or(check->policy.default_segment), enrolled,
+                    check->checked_at);
+  }
 }
 
 // wixl cannot put Japanese text into the MSI (installer/windows), so the service describes itself
@@ -201,11 +216,28 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
                                g_status_handle);
   g_usb = usb.get();
 
-  const auto wait_ms = static_cast<DWORD>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(settings->interval).count());
+  // Quarantine on the PC needs the filter engine; without it the service goes on unguarded.
+  std::unique_ptr<ServiceNetwork> network;
+  if (auto guard = platform::makeNetworkGuard()) {
+    network = std::make_unique<ServiceNetwork>(
+        std::move(*guard), EnrollmentFiles{state_dir}, resolveWithWindows,
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  } else {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: no quarantine on this PC: " + guard.error().describe());
+  }
+
+  // While the PC is kept off the network the service asks every minute (or its interval, if
+  // shorter), so that it is let back soon after it is fixed or released.
+  const auto wait_ms = [&] {
+    auto wait = settings->interval;
+    if (network && network->mode() != policy::NetworkMode::kOpen) {
+      wait = std::min<std::chrono::seconds>(wait, std::chrono::minutes{1});
+    }
+    return static_cast<DWORD>(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+  };
   // A stop that came while USB enforcement started is seen before the first check.
-  for (DWORD wait = 0; WaitForSingleObject(g_stop, wait) == WAIT_TIMEOUT; wait = wait_ms) {
-    checkOnce(*settings, state_dir, usb.get());
+  for (DWORD wait = 0; WaitForSingleObject(g_stop, wait) == WAIT_TIMEOUT; wait = wait_ms()) {
+    checkOnce(*settings, state_dir, usb.get(), network.get());
   }
   // Stops listening for USB events (the restrictions stay). The SCM waits for STOPPED, an
   // uninstall among others: a listener stuck in Windows must not hold the service up.

@@ -1,0 +1,164 @@
+#include "service_network.hpp"
+
+// winsock2.h before windows.h (which the headers above may bring): not sorted.
+// clang-format off
+#include <winsock2.h>
+#include <ws2tcpip.h>
+// clang-format on
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "event_log.hpp"
+#include "https_client.hpp"
+#include "state_files.hpp"
+#include "wide_string.hpp"
+#include "windows_error.hpp"
+
+namespace mamori::agent::windows {
+namespace {
+
+namespace js = boost::json;
+
+std::filesystem::path networkFile(const EnrollmentFiles& f) { return f.dir / "network.json"; }
+std::filesystem::path admissionFile(const EnrollmentFiles& f) {
+  return f.dir / "last-admission.json";
+}
+
+std::string modeId(policy::NetworkMode mode) { return std::string(policy::networkModeId(mode)); }
+
+}  // namespace
+
+std::expected<std::vector<platform::Endpoint>, std::string> resolveWithWindows(
+    const std::string& host, std::uint16_t port, const std::string& name) {
+  static const bool started = [] {
+    WSADATA data{};
+    return WSAStartup(MAKEWORD(2, 2), &data) == 0;
+  }();
+  if (!started) return std::unexpected(host + ": Winsock did not start");
+  ADDRINFOW hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  ADDRINFOW* found = nullptr;
+  const int rc = GetAddrInfoW(platform::windows::widen(host).c_str(), nullptr, &hints, &found);
+  if (rc != 0) return std::unexpected(host + ": " + platform::windows::describeWin32Error(static_cast<DWORD>(rc)));
+  std::vector<platform::Endpoint> endpoints;
+  for (const ADDRINFOW* a = found; a != nullptr; a = a->ai_next) {
+    wchar_t text[INET6_ADDRSTRLEN] = {};
+    const void* address =
+        a->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
+            : static_cast<const void*>(
+                  &reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
+        InetNtopW(a->ai_family, address, text, INET6_ADDRSTRLEN) == nullptr) {
+      continue;
+    }
+    platform::Endpoint e{platform::windows::narrow(text), port, name};
+    if (std::ranges::find(endpoints, e) == endpoints.end()) endpoints.push_back(std::move(e));
+  }
+  FreeAddrInfoW(found);
+  if (endpoints.empty()) return std::unexpected(host + ": no address");
+  return endpoints;
+}
+
+ServiceNetwork::ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
+                               Resolver resolve, policy::TimePoint started)
+    : guard_(std::move(guard)),
+      files_(std::move(files)),
+      resolve_(std::move(resolve)),
+      started_(started) {
+  if (const auto saved = readStateFile(networkFile(files_))) {
+    if (auto state = NetworkState::fromJson(*saved)) state_ = std::move(*state);
+  }
+  // The filter engine, not network.json, says where the PC is: a restart of Windows empties
+  // mamori's filters, and an administrator may have removed them.
+  if (auto current = guard_->current()) {
+    mode_ = *current;
+  } else {
+    logEvent(EVENTLOG_ERROR_TYPE,
+             "mamori: network: the firewall's mode cannot be read (taken "
+             "as open): " +
+                 current.error().describe());
+  }
+}
+
+void ServiceNetwork::heard(const protocol::AdmissionState& admission, policy::TimePoint now) {
+  const js::object saved{{"admission", protocol::toJson(admission)},
+                         {"heard_at", policy::formatTimestamp(now)}};
+  if (auto written = writeStateFile(admissionFile(files_), js::serialize(saved)); !written) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: network: " + written.error());
+  }
+}
+
+std::optional<policy::HeardAdmission> ServiceNetwork::lastHeard() const {
+  const auto saved = readStateFile(admissionFile(files_));
+  if (!saved) return std::nullopt;
+  boost::system::error_code ec;
+  const auto parsed = js::parse(*saved, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const auto& o = parsed.as_object();
+  const auto* admission = o.if_contains("admission");
+  const auto* heard_at = o.if_contains("heard_at");
+  if (!admission || !heard_at || !heard_at->is_string()) return std::nullopt;
+  const auto state = protocol::admissionStateFromJson(js::serialize(*admission));
+  const auto at = policy::parseTimestamp(heard_at->as_string());
+  if (!state || !at) return std::nullopt;
+  return heardOf(*state, *at);
+}
+
+void ServiceNetwork::update(const policy::Policy& policy, policy::Segment segment,
+                            const Enrollment* enrollment, policy::TimePoint now) {
+  const auto& rules = policy.profile(segment).admission;
+  // Without an enrollment there is no collector to admit the PC, nor to reach in quarantine.
+  const auto decision = enrollment
+                            ? policy::decideNetworkMode(rules, lastHeard(), started_, now)
+                            : policy::NetworkDecision{policy::NetworkMode::kOpen,
+                                                      "network.not-enrolled",
+                                                      {"未登録のため端末側の検疫は行いません。",
+                                                       "Not enrolled: no quarantine on the PC."}};
+  platform::NetworkGuardPlan next{policy::NetworkMode::kOpen, {}, {}, ""};
+  if (enrollment) {
+    std::vector<std::string> warnings;
+    const auto url = collectorHostPort(enrollment->collector_url);
+    next = networkGuardPlan(decision, rules, url ? url->first : std::string(),
+                            url ? url->second : 0, state_, resolve_, warnings);
+    for (const auto& w : warnings) logEvent(EVENTLOG_WARNING_TYPE, "mamori: network: " + w);
+  }
+  // Open means no filters of mamori's: when the engine has none, there is nothing to change.
+  if (!applied_ && next.mode == policy::NetworkMode::kOpen && mode_ == next.mode) applied_ = next;
+  if (applied_ && *applied_ == next && state_.decision == decision) return;
+
+  std::string error;
+  if (!applied_ || *applied_ != next) {
+    if (auto ok = guard_->apply(next); ok) {
+      applied_ = next;
+    } else {
+      error = ok.error().describe();
+    }
+  }
+  const auto from = mode_;
+  if (error.empty()) mode_ = next.mode;
+  if (mode_ != from || decision.mode != state_.decision.mode || error != state_.error) {
+    const auto line = "mamori: network: " + modeId(from) + " -> " + modeId(decision.mode) + " (" +
+                      decision.rule + "): " + decision.reason.en;
+    if (!error.empty()) {
+      logEvent(EVENTLOG_ERROR_TYPE, line + "; the firewall refused: " + error);
+    } else {
+      logEvent(decision.mode == policy::NetworkMode::kOpen ? EVENTLOG_INFORMATION_TYPE
+                                                           : EVENTLOG_WARNING_TYPE,
+               line);
+    }
+  }
+  if (mode_ != from || state_.since == policy::TimePoint{}) state_.since = now;
+  state_.decision = decision;
+  state_.error = error;
+  if (!next.collector.empty()) state_.collector = next.collector;
+  if (!next.remediation.empty()) state_.remediation = next.remediation;
+  if (auto written = writeStateFile(networkFile(files_), state_.toJson()); !written) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: network: " + written.error());
+  }
+}
+
+}  // namespace mamori::agent::windows

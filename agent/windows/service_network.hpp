@@ -1,0 +1,56 @@
+#pragma once
+
+// Quarantine on the PC for the Windows service (NET-2 第85条6, NET-4 第107条3), as the Linux
+// agent's NetworkAdmission does it: after each word from the collector, and at start, the
+// service decides the mode (policy::decideNetworkMode, the same decision) and puts the Windows
+// Filtering Platform guard in it. The filters stay when the service stops; a starting service
+// reads the mode back and replaces the filters in one transaction, never opening the PC in
+// between. What it remembers lives in the state folder: last-admission.json (the collector's
+// admission as it said it, and when it was heard) and network.json (NetworkState). A change of
+// mode is a line in the Application event log.
+
+#include <memory>
+#include <optional>
+
+#include "collector_session.hpp"
+#include "mamori/platform/network_guard.hpp"
+#include "network_plan.hpp"
+
+namespace mamori::agent::windows {
+
+/// The addresses of `host` through Windows' resolver (GetAddrInfoW).
+std::expected<std::vector<platform::Endpoint>, std::string> resolveWithWindows(
+    const std::string& host, std::uint16_t port, const std::string& name);
+
+class ServiceNetwork {
+ public:
+  /// `started`: when the service started (fail-closed segments are quarantined until the first
+  /// admit after it).
+  ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
+                 Resolver resolve, policy::TimePoint started);
+
+  /// The collector answered a report: its admission, heard at `now`.
+  void heard(const protocol::AdmissionState& admission, policy::TimePoint now);
+
+  /// Decides from what the collector last said and puts the firewall in that mode if it is not
+  /// already there (with fresh addresses).
+  void update(const policy::Policy& policy, policy::Segment segment, const Enrollment* enrollment,
+              policy::TimePoint now);
+
+  [[nodiscard]] policy::NetworkMode mode() const { return mode_; }
+  /// What the service last did, as network.json holds it.
+  [[nodiscard]] const NetworkState& state() const { return state_; }
+
+ private:
+  std::optional<policy::HeardAdmission> lastHeard() const;
+
+  std::unique_ptr<platform::NetworkGuard> guard_;
+  EnrollmentFiles files_;
+  Resolver resolve_;
+  policy::TimePoint started_;
+  policy::NetworkMode mode_ = policy::NetworkMode::kOpen;
+  std::optional<platform::NetworkGuardPlan> applied_;  ///< none until the first apply
+  NetworkState state_;
+};
+
+}  // namespace mamori::agent::windows
