@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 
+#include "audit_events.hpp"
 #include "mamori/platform/console_session.hpp"
 
 namespace mamori::agent {
@@ -118,14 +119,9 @@ void NetworkAdmission::update(const policy::Policy& policy, policy::Segment segm
 void NetworkAdmission::record(policy::NetworkMode from, const policy::NetworkDecision& decision,
                               const std::string& error, std::int64_t policy_version,
                               const policy::Text& contact, policy::TimePoint now) {
-  protocol::AuditEvent event;
-  event.event_id = protocol::randomUuid();
-  event.at = now;
-  event.policy_version = policy_version;
-  event.what =
-      protocol::NetworkChangeEvent{from, decision.mode, decision.rule, decision.reason, error};
   const auto console = platform::activeConsoleSession(root_);
-  if (console) event.user = console->user;
+  const auto event = networkAuditEvent(from, decision, error, policy_version, now,
+                                       console ? console->user : std::string());
   const auto line = "network: " + protocol::auditSubject(event) + " (" + decision.rule + ")";
   if (error.empty()) {
     logger().notice(line);

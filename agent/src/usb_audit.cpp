@@ -11,22 +11,11 @@
 namespace mamori::agent {
 namespace {
 
-using protocol::UsbCause;
-
-UsbCause causeOf(platform::UsbDecisionCause cause) {
-  switch (cause) {
-    case platform::UsbDecisionCause::kPlugged: return UsbCause::kPlugged;
-    case platform::UsbDecisionCause::kPolicyApplied: return UsbCause::kPolicyApplied;
-    case platform::UsbDecisionCause::kRescan: return UsbCause::kRescan;
-  }
-  return UsbCause::kPlugged;
-}
-
 std::string describe(const protocol::AuditEvent& e, const platform::UsbDecisionRecord& r) {
-  std::string line = "usb: " + std::string(protocol::auditAction(e)) + " " +
-                     protocol::auditSubject(e) + " on port " + r.device.port + " by " +
-                     protocol::auditRule(e) + " (" +
-                     std::string(protocol::usbCauseId(causeOf(r.cause)));
+  std::string line =
+      "usb: " + std::string(protocol::auditAction(e)) + " " + protocol::auditSubject(e) +
+      " on port " + r.device.port + " by " + protocol::auditRule(e) + " (" +
+      std::string(protocol::usbCauseId(std::get<protocol::UsbDecisionEvent>(e.what).cause));
   // A fixed key=value, so the latency can be read out of the journal (tests/e2e/usb does).
   if (r.decision_latency) line += ", latency_us=" + std::to_string(r.decision_latency->count());
   line += ")";
@@ -35,28 +24,6 @@ std::string describe(const protocol::AuditEvent& e, const platform::UsbDecisionR
 }
 
 }  // namespace
-
-protocol::AuditEvent auditEventOf(const platform::UsbDecisionRecord& r) {
-  protocol::UsbDecisionEvent usb;
-  usb.action = protocol::usbActionOf(r.decision);
-  usb.cause = causeOf(r.cause);
-  usb.rule = std::string(policy::usbRuleId(r.decision.rule));
-  usb.medium = r.decision.medium ? r.decision.medium->label : "";
-  usb.read_only = r.decision.read_only;
-  usb.error = r.error;
-  usb.device = r.device;
-  usb.device.authorized = r.decision.authorize_device;
-  for (auto& i : usb.device.interfaces) {
-    i.authorized = r.decision.authorize_device && r.decision.interfaceAuthorized(i.number);
-  }
-  protocol::AuditEvent event;
-  event.event_id = protocol::randomUuid();
-  event.at = r.at;
-  event.user = r.user;
-  event.policy_version = r.policy_version;
-  event.what = std::move(usb);
-  return event;
-}
 
 AuditRecorder::AuditRecorder(LocalStore store, StaffNotifier& notifier, policy::Text contact,
                              std::filesystem::path root)

@@ -9,16 +9,13 @@
 #include <mutex>
 #include <thread>
 
+#include "audit_events.hpp"
 #include "local_store.hpp"
 #include "mamori/platform/usb_enforcer.hpp"
 #include "mamori/protocol/audit_event.hpp"
 #include "staff_notice.hpp"
 
 namespace mamori::agent {
-
-/// The audit event of one decision, with a new event id. The device's and its interfaces'
-/// `authorized` flags say what was decided (not what the OS had before).
-protocol::AuditEvent auditEventOf(const platform::UsbDecisionRecord& record);
 
 /// Receives the enforcer's reports and does the slow part on a thread of its own: the enforcer
 /// calls back while it holds its lock, and a durable commit (fsync) or a desktop notification

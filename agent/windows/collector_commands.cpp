@@ -114,9 +114,10 @@ int runReport(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const auto settings = readAgentSettings();
   if (!settings) return failed(err, "report", ja, "settings: " + settings.error());
   // The enrolled segment is the collector's, from the token: it wins over the registry's.
-  const auto check = checkThisPc(settings->policy_file, (*enrollment)->segment);
+  AuditLog audit(files.dir);
+  const auto check = checkThisPc(settings->policy_file, (*enrollment)->segment, audit.facts());
   if (!check) return failed(err, "report", ja, "policy: " + check.error().describe());
-  const auto ack = sendReport(files, **enrollment, reportOf(*check));
+  const auto ack = reportCheck(files, **enrollment, *check, audit);
   if (!ack) return failed(err, "report", ja, ack.error().reason);
   const auto& admission = ack->admission;
   out << (ja ? "報告しました: 端末ID " : "reported: device ") << admission.device_id

@@ -89,20 +89,26 @@ std::expected<Enrollment, std::string> enrollThisPc(const EnrollmentFiles& files
   return enrollment;
 }
 
-protocol::Report reportOf(const PostureCheck& check) {
-  protocol::Report report;
+ReportToSend reportOf(const PostureCheck& check, AuditLog& audit) {
+  ReportToSend out;
+  auto& report = out.report;
   report.report_id = protocol::randomUuid();
   report.generated_at = check.checked_at;
   report.agent_version = MAMORI_VERSION;
   report.policy_version = check.policy.version;
   report.agent_verdict = {check.verdict.compliant, check.verdict.admission};
   report.facts = check.facts;
-  return report;
+  auto waiting = audit.waiting(protocol::kMaxAuditEventsPerReport);
+  report.audit_events = std::move(waiting.events);
+  out.lines = waiting.lines;
+  return out;
 }
 
-std::expected<protocol::ReportAck, ExchangeFailure> sendReport(const EnrollmentFiles& files,
-                                                               const Enrollment& enrollment,
-                                                               const protocol::Report& report) {
+std::expected<protocol::ReportAck, ExchangeFailure> reportCheck(const EnrollmentFiles& files,
+                                                                const Enrollment& enrollment,
+                                                                const PostureCheck& check,
+                                                                AuditLog& audit) {
+  const auto [report, lines] = reportOf(check, audit);
   const auto failure = [](std::string why) { return std::unexpected(ExchangeFailure{0, why}); };
   const auto certificate_pem = readStateFile(files.certificate());
   if (!certificate_pem) return failure(certificate_pem.error());
@@ -117,9 +123,11 @@ std::expected<protocol::ReportAck, ExchangeFailure> sendReport(const EnrollmentF
   if (!client) return failure(step("collector", client.error()));
   CollectorLink link(std::move(*client));
   auto ack = link.sendReport(boost::json::serialize(protocol::toJson(report)));
-  if (!ack)
+  if (!ack) {
     return std::unexpected(
         ExchangeFailure{ack.error().status, step("collector", ack.error().reason)});
+  }
+  audit.carried(lines);
   return ack;
 }
 

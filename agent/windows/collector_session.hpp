@@ -7,6 +7,7 @@
 //   server-ca.crt     the CA the collector's certificate must chain to (pinned at enrollment)
 //   collector-ca.crt  the collector's own CA, which issued device.crt
 //   enroll-token      the token the installer left, until enrollment spends it
+//   audit.jsonl       the audit events not yet carried by a report (audit_log.hpp)
 // The device key is not a file: it lives in the CryptoAPI container `mamori-device`.
 
 #include <expected>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "audit_log.hpp"
 #include "collector_link.hpp"
 #include "enrollment.hpp"
 #include "mamori/protocol/messages.hpp"
@@ -48,12 +50,19 @@ struct EnrollParameters {
 std::expected<Enrollment, std::string> enrollThisPc(const EnrollmentFiles& files,
                                                     const EnrollParameters& parameters);
 
-/// The report of one check, under a fresh report id.
-protocol::Report reportOf(const PostureCheck& check);
+/// The report of one check, under a fresh report id, carrying the oldest audit events still
+/// waiting (at most protocol::kMaxAuditEventsPerReport); `lines` is what they took in the log.
+struct ReportToSend {
+  protocol::Report report;
+  std::size_t lines = 0;
+};
+ReportToSend reportOf(const PostureCheck& check, AuditLog& audit);
 
-/// Sends `report` with the device certificate in `files` to the enrolled collector.
-std::expected<protocol::ReportAck, ExchangeFailure> sendReport(const EnrollmentFiles& files,
-                                                               const Enrollment& enrollment,
-                                                               const protocol::Report& report);
+/// Sends the report of `check` with the device certificate in `files` to the enrolled
+/// collector; once it acknowledged, the audit events the report carried are marked carried.
+std::expected<protocol::ReportAck, ExchangeFailure> reportCheck(const EnrollmentFiles& files,
+                                                                const Enrollment& enrollment,
+                                                                const PostureCheck& check,
+                                                                AuditLog& audit);
 
 }  // namespace mamori::agent::windows

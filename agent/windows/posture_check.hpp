@@ -22,9 +22,10 @@ struct PostureCheck {
 };
 
 /// With the policy file, or the built-in policy when none is given; the error is the policy
-/// file's (file, field and reason).
+/// file's (file, field and reason). `usb_audit`: the agent's own audit log (USB-3), when it
+/// keeps one.
 std::expected<PostureCheck, Error> checkThisPc(
-    const std::optional<std::filesystem::path>& policy_file,
-    std::optional<policy::Segment> segment);
+    const std::optional<std::filesystem::path>& policy_file, std::optional<policy::Segment> segment,
+    std::optional<policy::Observed<policy::UsbAuditLog>> usb_audit = std::nullopt);
 
 }  // namespace mamori::agent::windows

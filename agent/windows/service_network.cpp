@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "audit_events.hpp"
 #include "event_log.hpp"
 #include "https_client.hpp"
 #include "state_files.hpp"
@@ -42,7 +43,9 @@ std::expected<std::vector<platform::Endpoint>, std::string> resolveWithWindows(
   hints.ai_socktype = SOCK_STREAM;
   ADDRINFOW* found = nullptr;
   const int rc = GetAddrInfoW(platform::windows::widen(host).c_str(), nullptr, &hints, &found);
-  if (rc != 0) return std::unexpected(host + ": " + platform::windows::describeWin32Error(static_cast<DWORD>(rc)));
+  if (rc != 0)
+    return std::unexpected(host + ": " +
+                           platform::windows::describeWin32Error(static_cast<DWORD>(rc)));
   std::vector<platform::Endpoint> endpoints;
   for (const ADDRINFOW* a = found; a != nullptr; a = a->ai_next) {
     wchar_t text[INET6_ADDRSTRLEN] = {};
@@ -64,11 +67,12 @@ std::expected<std::vector<platform::Endpoint>, std::string> resolveWithWindows(
 }
 
 ServiceNetwork::ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
-                               Resolver resolve, policy::TimePoint started)
+                               Resolver resolve, policy::TimePoint started, AuditLog* audit)
     : guard_(std::move(guard)),
       files_(std::move(files)),
       resolve_(std::move(resolve)),
-      started_(started) {
+      started_(started),
+      audit_(audit) {
   if (const auto saved = readStateFile(networkFile(files_))) {
     if (auto state = NetworkState::fromJson(*saved)) state_ = std::move(*state);
   }
@@ -141,6 +145,11 @@ void ServiceNetwork::update(const policy::Policy& policy, policy::Segment segmen
   const auto from = mode_;
   if (error.empty()) mode_ = next.mode;
   if (mode_ != from || decision.mode != state_.decision.mode || error != state_.error) {
+    if (audit_ &&
+        !audit_->append(networkAuditEvent(from, decision, error, policy.version, now, ""))) {
+      logEvent(EVENTLOG_ERROR_TYPE,
+               "mamori: network: the change could not be kept in the audit log");
+    }
     const auto line = "mamori: network: " + modeId(from) + " -> " + modeId(decision.mode) + " (" +
                       decision.rule + "): " + decision.reason.en;
     if (!error.empty()) {

@@ -7,7 +7,8 @@
 // reads the mode back and replaces the filters in one transaction, never opening the PC in
 // between. What it remembers lives in the state folder: last-admission.json (the collector's
 // admission as it said it, and when it was heard) and network.json (NetworkState). A change of
-// mode is a line in the Application event log.
+// mode is an audit event, which the next report carries, and a line in the Application event
+// log.
 
 #include <memory>
 #include <optional>
@@ -26,8 +27,9 @@ class ServiceNetwork {
  public:
   /// `started`: when the service started (fail-closed segments are quarantined until the first
   /// admit after it).
+  /// `audit` (null: none) gets an event for each change, and must outlive this.
   ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
-                 Resolver resolve, policy::TimePoint started);
+                 Resolver resolve, policy::TimePoint started, AuditLog* audit);
 
   /// The collector answered a report: its admission, heard at `now`.
   void heard(const protocol::AdmissionState& admission, policy::TimePoint now);
@@ -48,6 +50,7 @@ class ServiceNetwork {
   EnrollmentFiles files_;
   Resolver resolve_;
   policy::TimePoint started_;
+  AuditLog* audit_;
   policy::NetworkMode mode_ = policy::NetworkMode::kOpen;
   std::optional<platform::NetworkGuardPlan> applied_;  ///< none until the first apply
   NetworkState state_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "audit_events.hpp"
 #include "event_log.hpp"
 
 namespace mamori::agent::windows {
@@ -18,8 +19,9 @@ std::string_view outcome(const policy::UsbDecision& decision) {
 }  // namespace
 
 std::unique_ptr<ServiceUsb> ServiceUsb::start(const policy::Policy& policy, policy::Segment segment,
-                                              SERVICE_STATUS_HANDLE service) {
+                                              SERVICE_STATUS_HANDLE service, AuditLog& audit) {
   std::unique_ptr<ServiceUsb> usb(new ServiceUsb());
+  usb->audit_ = &audit;
   usb->enforcer_ =
       platform::windows::makeWindowsUsbEnforcer(platform::windows::systemUsbEnforcerParts(), *usb);
   if (auto locked = usb->enforcer_->lock(); !locked) {
@@ -71,6 +73,10 @@ void ServiceUsb::update(const policy::Policy& policy, policy::Segment segment) {
 }
 
 void ServiceUsb::onDecision(const platform::UsbDecisionRecord& record) {
+  // Kept for the collector before anything else (USB-3): the event log is the PC's only.
+  if (!audit_->append(auditEventOf(record))) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: a USB decision could not be kept in the audit log");
+  }
   const auto& d = record.device;
   std::string text = "mamori: USB " + d.vidPid() + " " + d.product +
                      (d.serial.empty() ? " (no serial)" : " (serial " + d.serial + ")") + " at " +

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "audit_log.hpp"
 #include "mamori/policy/policy.hpp"
 #include "usb_devices.hpp"
 #include "windows_usb_enforcer.hpp"
@@ -19,8 +20,9 @@ class ServiceUsb final : platform::UsbEnforcerEvents {
  public:
   /// Locks and applies `policy`'s rules for `segment`, and has the SCM send `service` USB device
   /// events; failures are logged, and what could be locked stays locked.
+  /// Each decision is logged in `audit` (which must outlive this) and the event log.
   static std::unique_ptr<ServiceUsb> start(const policy::Policy& policy, policy::Segment segment,
-                                           SERVICE_STATUS_HANDLE service);
+                                           SERVICE_STATUS_HANDLE service, AuditLog& audit);
   /// Stops listening and waits for the listening thread; the restrictions stay in force (fail
   /// closed). Call stop() first when the wait must be bounded.
   ~ServiceUsb() override;
@@ -43,6 +45,7 @@ class ServiceUsb final : platform::UsbEnforcerEvents {
   void onReadOnly(const platform::UsbReadOnlyRecord& record) override;
   void onError(const Error& error) override;
 
+  AuditLog* audit_ = nullptr;
   std::unique_ptr<platform::windows::WindowsUsbEnforcer> enforcer_;
   std::vector<HDEVNOTIFY> notifications_;
   std::int64_t applied_version_ = -1;

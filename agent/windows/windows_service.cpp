@@ -81,8 +81,8 @@ std::optional<Enrollment> enrollIfAsked(const AgentSettings& settings,
 // Sends the report; the collector's admission, or nullopt when it was not delivered.
 std::optional<protocol::AdmissionState> report(const EnrollmentFiles& files,
                                                const Enrollment& enrollment,
-                                               const PostureCheck& check) {
-  const auto ack = sendReport(files, enrollment, reportOf(check));
+                                               const PostureCheck& check, AuditLog& audit) {
+  const auto ack = reportCheck(files, enrollment, check, audit);
   if (!ack) {
     logEvent(EVENTLOG_WARNING_TYPE,
              "mamori: report not delivered" +
@@ -103,7 +103,7 @@ std::optional<protocol::AdmissionState> report(const EnrollmentFiles& files,
 // firewall in the mode the collector's word decides. A rejected policy changes nothing: USB
 // enforcement and the firewall keep to the last good one.
 void checkOnce(const AgentSettings& settings, const std::filesystem::path& state_dir,
-               ServiceUsb* usb, ServiceNetwork* network) {
+               AuditLog& audit, ServiceUsb* usb, ServiceNetwork* network) {
   const EnrollmentFiles files{state_dir};
   auto enrollment = loadEnrollment(files);
   if (!enrollment) {
@@ -113,7 +113,7 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
   if (!*enrollment) *enrollment = enrollIfAsked(settings, files);
   // The enrolled segment is the collector's, from the token: it wins over the registry's.
   const auto segment = *enrollment ? std::optional((*enrollment)->segment) : settings.segment;
-  auto check = checkThisPc(settings.policy_file, segment);
+  auto check = checkThisPc(settings.policy_file, segment, audit.facts());
   if (!check) {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: policy rejected: " + check.error().describe());
     return;
@@ -134,7 +134,7 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
                " findings not passing");
   const auto* enrolled = *enrollment ? &**enrollment : nullptr;
   if (enrolled) {
-    if (const auto admission = report(files, *enrolled, *check); admission && network) {
+    if (const auto admission = report(files, *enrolled, *check, audit); admission && network) {
       network->heard(*admission, check->checked_at);
     }
   }
@@ -212,8 +212,9 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
                  policy.error().describe());
     policy = policy::builtInPolicy();
   }
+  AuditLog audit(state_dir);
   auto usb = ServiceUsb::start(*policy, settings->segment.value_or(policy->default_segment),
-                               g_status_handle);
+                               g_status_handle, audit);
   g_usb = usb.get();
 
   // Quarantine on the PC needs the filter engine; without it the service goes on unguarded.
@@ -221,7 +222,7 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
   if (auto guard = platform::makeNetworkGuard()) {
     network = std::make_unique<ServiceNetwork>(
         std::move(*guard), EnrollmentFiles{state_dir}, resolveWithWindows,
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), &audit);
   } else {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: no quarantine on this PC: " + guard.error().describe());
   }
@@ -237,7 +238,7 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
   };
   // A stop that came while USB enforcement started is seen before the first check.
   for (DWORD wait = 0; WaitForSingleObject(g_stop, wait) == WAIT_TIMEOUT; wait = wait_ms()) {
-    checkOnce(*settings, state_dir, usb.get(), network.get());
+    checkOnce(*settings, state_dir, audit, usb.get(), network.get());
   }
   // Stops listening for USB events (the restrictions stay). The SCM waits for STOPPED, an
   // uninstall among others: a listener stuck in Windows must not hold the service up.

@@ -75,14 +75,16 @@ struct Dns {
 };
 
 struct Service {
+  AuditLog audit;
   FakeNetworkGuard* guard = nullptr;
   std::unique_ptr<ServiceNetwork> network;
   Service(const TempDir& dir, Dns& dns, NetworkMode in_force = NetworkMode::kOpen,
-          policy::TimePoint started = kStart) {
+          policy::TimePoint started = kStart)
+      : audit(dir.path) {
     auto g = std::make_unique<FakeNetworkGuard>(in_force);
     guard = g.get();
     network = std::make_unique<ServiceNetwork>(std::move(g), EnrollmentFiles{dir.path},
-                                               dns.resolver(), started);
+                                               dns.resolver(), started, &audit);
   }
 };
 
@@ -105,6 +107,13 @@ TEST_CASE("NET-2: the collector's quarantine closes the PC but for the collector
         std::vector<platform::Endpoint>{{"198.51.100.7", 443, "updates.example.lg.jp"}});
   CHECK(plan.reason == "network.admission: quarantined for AV-2");
   CHECK(service.network->mode() == NetworkMode::kQuarantine);
+  // The change waits in the audit log for the next report.
+  const auto logged = service.audit.waiting(10).events;
+  REQUIRE(logged.size() == 1);
+  const auto& change = std::get<protocol::NetworkChangeEvent>(logged[0].what);
+  CHECK(change.from == NetworkMode::kOpen);
+  CHECK(change.to == NetworkMode::kQuarantine);
+  CHECK(change.rule == "network.admission");
   const auto saved = NetworkState::fromJson(*readStateFile(dir.path / "network.json"));
   REQUIRE(saved);
   CHECK(saved->decision.mode == NetworkMode::kQuarantine);
