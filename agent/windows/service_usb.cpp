@@ -21,7 +21,7 @@ std::string_view outcome(const policy::UsbDecision& decision) {
 std::unique_ptr<ServiceUsb> ServiceUsb::start(const policy::Policy& policy, policy::Segment segment,
                                               SERVICE_STATUS_HANDLE service, AuditLog& audit) {
   std::unique_ptr<ServiceUsb> usb(new ServiceUsb());
-  usb->audit_ = &audit;
+  usb->writer_ = std::make_unique<AuditWriter>(audit);
   usb->enforcer_ =
       platform::windows::makeWindowsUsbEnforcer(platform::windows::systemUsbEnforcerParts(), *usb);
   if (auto locked = usb->enforcer_->lock(); !locked) {
@@ -72,11 +72,8 @@ void ServiceUsb::update(const policy::Policy& policy, policy::Segment segment) {
                ", policy version " + std::to_string(policy.version) + ")");
 }
 
+// Called on the enforcer's thread while it holds its lock: the writing is the writer's.
 void ServiceUsb::onDecision(const platform::UsbDecisionRecord& record) {
-  // Kept for the collector before anything else (USB-3): the event log is the PC's only.
-  if (!audit_->append(auditEventOf(record))) {
-    logEvent(EVENTLOG_ERROR_TYPE, "mamori: a USB decision could not be kept in the audit log");
-  }
   const auto& d = record.device;
   std::string text = "mamori: USB " + d.vidPid() + " " + d.product +
                      (d.serial.empty() ? " (no serial)" : " (serial " + d.serial + ")") + " at " +
@@ -85,17 +82,19 @@ void ServiceUsb::onDecision(const platform::UsbDecisionRecord& record) {
   if (record.decision.medium) text += ", registered as " + record.decision.medium->label;
   if (!record.error.empty()) text += "; not applied: " + record.error;
   const bool warn = !record.error.empty() || outcome(record.decision) != "allowed";
-  logEvent(warn ? EVENTLOG_WARNING_TYPE : EVENTLOG_INFORMATION_TYPE, text);
+  writer_->post(auditEventOf(record), warn ? EVENTLOG_WARNING_TYPE : EVENTLOG_INFORMATION_TYPE,
+                std::move(text));
 }
 
 void ServiceUsb::onReadOnly(const platform::UsbReadOnlyRecord& record) {
-  logEvent(record.error.empty() ? EVENTLOG_INFORMATION_TYPE : EVENTLOG_WARNING_TYPE,
-           "mamori: USB medium " + record.medium + " at " + record.port + ": " +
-               (record.error.empty() ? "read-only" : record.error));
+  writer_->post(std::nullopt,
+                record.error.empty() ? EVENTLOG_INFORMATION_TYPE : EVENTLOG_WARNING_TYPE,
+                "mamori: USB medium " + record.medium + " at " + record.port + ": " +
+                    (record.error.empty() ? "read-only" : record.error));
 }
 
 void ServiceUsb::onError(const Error& error) {
-  logEvent(EVENTLOG_ERROR_TYPE, "mamori: USB: " + error.describe());
+  writer_->post(std::nullopt, EVENTLOG_ERROR_TYPE, "mamori: USB: " + error.describe());
 }
 
 }  // namespace mamori::agent::windows

@@ -2,7 +2,7 @@
 
 // Removable-media enforcement in the Windows service (USB-1..USB-3): the platform's enforcer
 // locked at start, given the segment's USB rules, judging hot-plugs on a thread of its own, and
-// every decision written to the Application log.
+// every decision kept in the audit log and written to the Application log (by AuditWriter).
 
 #include <chrono>
 #include <memory>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "audit_log.hpp"
+#include "audit_writer.hpp"
 #include "mamori/policy/policy.hpp"
 #include "usb_devices.hpp"
 #include "windows_usb_enforcer.hpp"
@@ -45,7 +46,7 @@ class ServiceUsb final : platform::UsbEnforcerEvents {
   void onReadOnly(const platform::UsbReadOnlyRecord& record) override;
   void onError(const Error& error) override;
 
-  AuditLog* audit_ = nullptr;
+  std::unique_ptr<AuditWriter> writer_;  ///< outlives the enforcer (declared first)
   std::unique_ptr<platform::windows::WindowsUsbEnforcer> enforcer_;
   std::vector<HDEVNOTIFY> notifications_;
   std::int64_t applied_version_ = -1;

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "audit_writer.hpp"
 #include "collector_session.hpp"
 
 namespace mamori::agent::windows {
@@ -114,6 +115,24 @@ TEST_CASE("USB-3: two threads append at once and nothing is lost") {
   usb.join();
   CHECK(log.facts().value().events == 100);
   CHECK(log.waiting(200).events.size() == 100);
+}
+
+TEST_CASE("USB-3: the writer keeps what the enforcer posts, off the enforcer's thread") {
+  const TempDir dir;
+  AuditLog log(dir.path);
+  {
+    AuditWriter writer(log);
+    std::thread enforcer([&] {
+      for (int i = 0; i < 20; ++i) writer.post(networkEvent(i), EVENTLOG_INFORMATION_TYPE, "");
+    });
+    enforcer.join();
+    writer.post(std::nullopt, EVENTLOG_INFORMATION_TYPE, "");  // an event-log line only
+    writer.flush();
+    CHECK(log.facts().value().events == 20);
+    writer.post(networkEvent(20), EVENTLOG_INFORMATION_TYPE, "");
+  }  // what is still queued is written before the writer stops
+  CHECK(log.facts().value().events == 21);
+  CHECK(log.waiting(100).events.back().event_id == idOf(20));
 }
 
 TEST_CASE("USB-3: a report carries the waiting events, at most the protocol's limit") {
