@@ -1,5 +1,6 @@
 #include "collector_session.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 
@@ -20,6 +21,30 @@ std::string step(std::string_view what, std::string_view why) {
 }
 
 }  // namespace
+
+std::expected<void, std::string> rememberAdmission(const EnrollmentFiles& files,
+                                                   const protocol::AdmissionState& admission,
+                                                   policy::TimePoint heard_at) {
+  const boost::json::object saved{{"admission", protocol::toJson(admission)},
+                                  {"heard_at", policy::formatTimestamp(heard_at)}};
+  return writeStateFile(files.lastAdmission(), boost::json::serialize(saved));
+}
+
+std::optional<HeardState> lastAdmission(const EnrollmentFiles& files) {
+  const auto saved = readStateFile(files.lastAdmission());
+  if (!saved) return std::nullopt;
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(*saved, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const auto& o = parsed.as_object();
+  const auto* admission = o.if_contains("admission");
+  const auto* heard_at = o.if_contains("heard_at");
+  if (!admission || !heard_at || !heard_at->is_string()) return std::nullopt;
+  auto state = protocol::admissionStateFromJson(boost::json::serialize(*admission));
+  const auto at = policy::parseTimestamp(heard_at->as_string());
+  if (!state || !at) return std::nullopt;
+  return HeardState{std::move(*state), *at};
+}
 
 std::expected<std::optional<Enrollment>, std::string> loadEnrollment(const EnrollmentFiles& files) {
   std::error_code ec;
@@ -128,6 +153,9 @@ std::expected<protocol::ReportAck, ExchangeFailure> reportCheck(const Enrollment
         ExchangeFailure{ack.error().status, step("collector", ack.error().reason)});
   }
   audit.carried(lines);
+  (void)rememberAdmission(
+      files, ack->admission,
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   return ack;
 }
 

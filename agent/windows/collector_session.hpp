@@ -8,6 +8,8 @@
 //   collector-ca.crt  the collector's own CA, which issued device.crt
 //   enroll-token      the token the installer left, until enrollment spends it
 //   audit.jsonl       the audit events not yet carried by a report (audit_log.hpp)
+//   last-admission.json  the collector's last admission, and when it was heard
+//   network.json      what the service did with the firewall (service_network.hpp)
 // The device key is not a file: it lives in the CryptoAPI container `mamori-device`.
 
 #include <expected>
@@ -30,6 +32,7 @@ struct EnrollmentFiles {
   [[nodiscard]] std::filesystem::path serverCa() const { return dir / "server-ca.crt"; }
   [[nodiscard]] std::filesystem::path collectorCa() const { return dir / "collector-ca.crt"; }
   [[nodiscard]] std::filesystem::path token() const { return dir / "enroll-token"; }
+  [[nodiscard]] std::filesystem::path lastAdmission() const { return dir / "last-admission.json"; }
 };
 
 /// The enrollment in `files`; nullopt when the PC is not enrolled.
@@ -58,8 +61,19 @@ struct ReportToSend {
 };
 ReportToSend reportOf(const PostureCheck& check, AuditLog& audit);
 
+/// The collector's last word about this PC, and when it was heard (last-admission.json).
+struct HeardState {
+  protocol::AdmissionState admission;
+  policy::TimePoint heard_at;
+};
+std::expected<void, std::string> rememberAdmission(const EnrollmentFiles& files,
+                                                   const protocol::AdmissionState& admission,
+                                                   policy::TimePoint heard_at);
+std::optional<HeardState> lastAdmission(const EnrollmentFiles& files);
+
 /// Sends the report of `check` with the device certificate in `files` to the enrolled
-/// collector; once it acknowledged, the audit events the report carried are marked carried.
+/// collector; once it acknowledged, the audit events the report carried are marked carried and
+/// its admission is remembered.
 std::expected<protocol::ReportAck, ExchangeFailure> reportCheck(const EnrollmentFiles& files,
                                                                 const Enrollment& enrollment,
                                                                 const PostureCheck& check,

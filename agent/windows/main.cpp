@@ -1,4 +1,4 @@
-// mamori-agent.exe: `check`, `enroll`, `report` and the Windows service.
+// mamori-agent.exe: `check`, `enroll`, `report`, `status` and the Windows service.
 
 #include <windows.h>
 
@@ -10,6 +10,7 @@
 #include "mamori/agent/check_command.hpp"
 #include "posture_check.hpp"
 #include "report.hpp"
+#include "status_command.hpp"
 #include "wide_string.hpp"
 #include "windows_service.hpp"
 
@@ -23,6 +24,7 @@ constexpr const char* kUsage =
     "       mamori-agent enroll [--collector URL] --ca FILE [--token TOKEN] [--force]\n"
     "                           [--state-dir DIR] [--lang ja|en]\n"
     "       mamori-agent report [--state-dir DIR] [--lang ja|en]\n"
+    "       mamori-agent status [--state-dir DIR] [--json] [--lang ja|en]\n"
     "       mamori-agent service      (started by the service control manager)\n"
     "       mamori-agent version\n";
 
@@ -91,6 +93,7 @@ int wmain(int argc, wchar_t** argv) {
   if (command == "check") return check(args);
   if (command == "enroll") return agent::windows::runEnroll(args, std::cout, std::cerr);
   if (command == "report") return agent::windows::runReport(args, std::cout, std::cerr);
+  if (command == "status") return agent::windows::runStatus(args, std::cout, std::cerr);
   if (command == "service")
     return args.empty() ? agent::windows::runService() : usage("service takes no options");
   if (command == "version") {

@@ -7,8 +7,6 @@
 // clang-format on
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "audit_events.hpp"
 #include "event_log.hpp"
@@ -20,12 +18,7 @@
 namespace mamori::agent::windows {
 namespace {
 
-namespace js = boost::json;
-
 std::filesystem::path networkFile(const EnrollmentFiles& f) { return f.dir / "network.json"; }
-std::filesystem::path admissionFile(const EnrollmentFiles& f) {
-  return f.dir / "last-admission.json";
-}
 
 std::string modeId(policy::NetworkMode mode) { return std::string(policy::networkModeId(mode)); }
 
@@ -89,27 +82,15 @@ ServiceNetwork::ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, En
 }
 
 void ServiceNetwork::heard(const protocol::AdmissionState& admission, policy::TimePoint now) {
-  const js::object saved{{"admission", protocol::toJson(admission)},
-                         {"heard_at", policy::formatTimestamp(now)}};
-  if (auto written = writeStateFile(admissionFile(files_), js::serialize(saved)); !written) {
-    logEvent(EVENTLOG_ERROR_TYPE, "mamori: network: " + written.error());
+  if (auto kept = rememberAdmission(files_, admission, now); !kept) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: network: " + kept.error());
   }
 }
 
 std::optional<policy::HeardAdmission> ServiceNetwork::lastHeard() const {
-  const auto saved = readStateFile(admissionFile(files_));
-  if (!saved) return std::nullopt;
-  boost::system::error_code ec;
-  const auto parsed = js::parse(*saved, ec);
-  if (ec || !parsed.is_object()) return std::nullopt;
-  const auto& o = parsed.as_object();
-  const auto* admission = o.if_contains("admission");
-  const auto* heard_at = o.if_contains("heard_at");
-  if (!admission || !heard_at || !heard_at->is_string()) return std::nullopt;
-  const auto state = protocol::admissionStateFromJson(js::serialize(*admission));
-  const auto at = policy::parseTimestamp(heard_at->as_string());
-  if (!state || !at) return std::nullopt;
-  return heardOf(*state, *at);
+  const auto last = lastAdmission(files_);
+  if (!last) return std::nullopt;
+  return heardOf(last->admission, last->heard_at);
 }
 
 void ServiceNetwork::update(const policy::Policy& policy, policy::Segment segment,

@@ -78,17 +78,16 @@ std::optional<Enrollment> enrollIfAsked(const AgentSettings& settings,
   return std::move(*enrollment);
 }
 
-// Sends the report; the collector's admission, or nullopt when it was not delivered.
-std::optional<protocol::AdmissionState> report(const EnrollmentFiles& files,
-                                               const Enrollment& enrollment,
-                                               const PostureCheck& check, AuditLog& audit) {
+// Sends the report and logs the collector's admission (or why it was not delivered).
+void report(const EnrollmentFiles& files, const Enrollment& enrollment, const PostureCheck& check,
+            AuditLog& audit) {
   const auto ack = reportCheck(files, enrollment, check, audit);
   if (!ack) {
     logEvent(EVENTLOG_WARNING_TYPE,
              "mamori: report not delivered" +
                  std::string(ack.error().transient() ? " (tried again next cycle): " : ": ") +
                  ack.error().reason);
-    return std::nullopt;
+    return;
   }
   const auto& admission = ack->admission;
   logEvent(admission.admission == policy::Admission::kQuarantine ? EVENTLOG_WARNING_TYPE
@@ -96,7 +95,6 @@ std::optional<protocol::AdmissionState> report(const EnrollmentFiles& files,
            "mamori: reported to " + enrollment.collector_url + ": admission " +
                std::string(policy::admissionId(admission.admission)) + " (policy version " +
                std::to_string(admission.policy_version) + ")");
-  return admission;
 }
 
 // One cycle: enroll if asked, check, write the result, report when enrolled, then put the
@@ -133,11 +131,8 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
                std::to_string(failing) + " of " + std::to_string(check->verdict.findings.size()) +
                " findings not passing");
   const auto* enrolled = *enrollment ? &**enrollment : nullptr;
-  if (enrolled) {
-    if (const auto admission = report(files, *enrolled, *check, audit); admission && network) {
-      network->heard(*admission, check->checked_at);
-    }
-  }
+  // The report's admission is remembered (last-admission.json) for the firewall's decision.
+  if (enrolled) report(files, *enrolled, *check, audit);
   if (network) {
     network->update(check->policy, segment.value_or(check->policy.default_segment), enrolled,
                     check->checked_at);

@@ -73,6 +73,10 @@ shown=$(lab_admin device show "$device")
 grep -q '^reports: 1$' <<<"$shown" || lab_fail "the collector has no report: $shown"
 grep -q '^agent version: ' <<<"$shown" || lab_fail "no agent version: $shown"
 ok "the collector stored and judged it ($(grep '^admission' <<<"$shown"))"
+out=$(agent status --state-dir "$state") || lab_fail "status failed: $out"
+[[ $out == *"enrolled: $device "* && $out == *"admission: quarantine — "* && $out == *"audit log: 0 events"* ]] ||
+  lab_fail "status: $out"
+ok "status shows the enrollment, the collector's admission and the audit log"
 # USB-3 asks for the agent's own audit log: the Windows agent keeps one (audit.jsonl) and says so.
 ! grep -q '^  USB-3' <<<"$shown" || lab_fail "USB-3 is not met: $(grep '^  USB-3' <<<"$shown")"
 ok "USB-3 is met: the report says the agent keeps its audit log"
