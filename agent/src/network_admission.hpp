@@ -32,11 +32,6 @@ void rememberAdmission(LocalStore& store, const protocol::AdmissionState& state,
                        const std::vector<std::string>& unmet, policy::TimePoint heard_at);
 std::vector<std::string> rememberedUnmet(LocalStore& store);
 
-/// The staff member's notice on entering or leaving quarantine or isolation: why, what to fix
-/// (`unmet`, each requirement with its title), and whom to call.
-StaffNotice networkNotice(const policy::NetworkDecision& decision,
-                          const std::vector<std::string>& unmet, const policy::Text& contact);
-
 class NetworkAdmission {
  public:
   /// `store` is the agent loop's own connection; every call comes from that thread. `notifier`

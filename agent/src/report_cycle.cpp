@@ -4,28 +4,9 @@
 
 #include "backoff.hpp"
 #include "mamori/policy/evaluate.hpp"
+#include "staff_notices.hpp"
 
 namespace mamori::agent {
-namespace {
-
-// The ids of the findings the collector did not pass, from its verdict as it sent it.
-std::vector<std::string> unmetRequirements(const boost::json::object& verdict) {
-  std::vector<std::string> ids;
-  const auto* findings = verdict.if_contains("findings");
-  if (findings == nullptr || !findings->is_array()) return ids;
-  for (const auto& value : findings->as_array()) {
-    const auto* f = value.if_object();
-    if (f == nullptr) continue;
-    const auto* id = f->if_contains("id");
-    const auto* status = f->if_contains("status");
-    if (id && id->is_string() && status && (*status == "fail" || *status == "unknown")) {
-      ids.emplace_back(id->as_string());
-    }
-  }
-  return ids;
-}
-
-}  // namespace
 
 policy::Observed<policy::UsbAuditLog> auditFacts(LocalStore& store) {
   auto log = store.auditLog();

@@ -1,7 +1,6 @@
 #pragma once
 
-// What the staff member at the PC is told when mamori blocks a USB device (第43条; the staff
-// configure nothing and must understand at once what happened and whom to ask).
+// How the Linux agent tells the staff member at the PC (the words are staff_notices.hpp's).
 
 #include <filesystem>
 #include <optional>
@@ -11,20 +10,9 @@
 #include "mamori/platform/console_session.hpp"
 #include "mamori/policy/text.hpp"
 #include "mamori/protocol/audit_event.hpp"
+#include "staff_notices.hpp"
 
 namespace mamori::agent {
-
-struct StaffNotice {
-  policy::Text title;
-  policy::Text body;
-};
-
-/// The notice for a USB decision the staff should hear about (a device or part of it blocked,
-/// or a decision that could not be applied); nullopt for a device that simply works.
-/// `contact` is whom to ask (the policy's help desk); a generic "the information system
-/// administrator" when empty.
-std::optional<StaffNotice> usbNotice(const protocol::UsbDecisionEvent& event,
-                                     const policy::Text& contact);
 
 /// Delivers notices: always to the agent's log (the journal under systemd), in both languages;
 /// and, when the person at the console is at a desktop, as a desktop notification in `lang`

@@ -1,5 +1,6 @@
 #include "audit_writer.hpp"
 
+#include "desktop_notice.hpp"
 #include "event_log.hpp"
 
 namespace mamori::agent::windows {
@@ -15,10 +16,11 @@ AuditWriter::~AuditWriter() {
   writer_.join();
 }
 
-void AuditWriter::post(std::optional<protocol::AuditEvent> event, WORD type, std::string line) {
+void AuditWriter::post(std::optional<protocol::AuditEvent> event, WORD type, std::string line,
+                       std::optional<StaffNotice> notice) {
   {
     const std::scoped_lock guard(mutex_);
-    queue_.push_back({std::move(event), type, std::move(line)});
+    queue_.push_back({std::move(event), type, std::move(line), std::move(notice)});
   }
   changed_.notify_all();
 }
@@ -42,6 +44,7 @@ void AuditWriter::writeLoop() {
       logEvent(EVENTLOG_ERROR_TYPE, "mamori: an event could not be kept in the audit log");
     }
     if (!entry.line.empty()) logEvent(entry.type, entry.line);
+    if (entry.notice) showOnConsole(*entry.notice);
     lock.lock();
     writing_ = false;
     changed_.notify_all();

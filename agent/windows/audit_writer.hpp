@@ -1,9 +1,9 @@
 #pragma once
 
 // The USB enforcer's reports, written on a thread of their own: the enforcer calls back while it
-// holds its lock, and a flushed append to the audit log or a line in the event log takes
-// milliseconds the next hot-plug should not wait for. (The Linux agent's AuditRecorder does the
-// same with agent.db.)
+// holds its lock, and a flushed append to the audit log, a line in the event log or a message
+// box for the staff member takes milliseconds the next hot-plug should not wait for. (The Linux
+// agent's AuditRecorder does the same with agent.db.)
 
 #include <windows.h>
 
@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "audit_log.hpp"
+#include "staff_notices.hpp"
 
 namespace mamori::agent::windows {
 
@@ -27,9 +28,11 @@ class AuditWriter {
   AuditWriter(const AuditWriter&) = delete;
   AuditWriter& operator=(const AuditWriter&) = delete;
 
-  /// Queues `event` for the audit log (none: nothing to keep) and `line` for the event log.
-  /// Thread-safe; returns at once.
-  void post(std::optional<protocol::AuditEvent> event, WORD type, std::string line);
+  /// Queues `event` for the audit log (none: nothing to keep), `line` for the event log and
+  /// `notice` for the person at the console (none: nothing to tell). Thread-safe; returns at
+  /// once.
+  void post(std::optional<protocol::AuditEvent> event, WORD type, std::string line,
+            std::optional<StaffNotice> notice = std::nullopt);
 
   /// Blocks until everything posted so far is written.
   void flush();
@@ -39,6 +42,7 @@ class AuditWriter {
     std::optional<protocol::AuditEvent> event;
     WORD type = EVENTLOG_INFORMATION_TYPE;
     std::string line;
+    std::optional<StaffNotice> notice;
   };
   void writeLoop();
 

@@ -7,6 +7,7 @@
 #include "device_credentials.hpp"
 #include "https_client.hpp"
 #include "mamori/platform/posture_probe.hpp"
+#include "staff_notices.hpp"
 #include "state_files.hpp"
 
 namespace mamori::agent::windows {
@@ -23,10 +24,12 @@ std::string step(std::string_view what, std::string_view why) {
 }  // namespace
 
 std::expected<void, std::string> rememberAdmission(const EnrollmentFiles& files,
-                                                   const protocol::AdmissionState& admission,
-                                                   policy::TimePoint heard_at) {
-  const boost::json::object saved{{"admission", protocol::toJson(admission)},
-                                  {"heard_at", policy::formatTimestamp(heard_at)}};
+                                                   const HeardState& heard) {
+  boost::json::array unmet;
+  for (const auto& id : heard.unmet) unmet.emplace_back(id);
+  const boost::json::object saved{{"admission", protocol::toJson(heard.admission)},
+                                  {"heard_at", policy::formatTimestamp(heard.heard_at)},
+                                  {"unmet", std::move(unmet)}};
   return writeStateFile(files.lastAdmission(), boost::json::serialize(saved));
 }
 
@@ -43,7 +46,13 @@ std::optional<HeardState> lastAdmission(const EnrollmentFiles& files) {
   auto state = protocol::admissionStateFromJson(boost::json::serialize(*admission));
   const auto at = policy::parseTimestamp(heard_at->as_string());
   if (!state || !at) return std::nullopt;
-  return HeardState{std::move(*state), *at};
+  HeardState heard{std::move(*state), *at, {}};
+  if (const auto* unmet = o.if_contains("unmet"); unmet && unmet->is_array()) {
+    for (const auto& id : unmet->as_array()) {
+      if (id.is_string()) heard.unmet.emplace_back(id.as_string());
+    }
+  }
+  return heard;
 }
 
 std::expected<std::optional<Enrollment>, std::string> loadEnrollment(const EnrollmentFiles& files) {
@@ -154,8 +163,9 @@ std::expected<protocol::ReportAck, ExchangeFailure> reportCheck(const Enrollment
   }
   audit.carried(lines);
   (void)rememberAdmission(
-      files, ack->admission,
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+      files,
+      {ack->admission, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
+       unmetRequirements(ack->verdict)});
   return ack;
 }
 

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "audit_log.hpp"
 #include "collector_link.hpp"
@@ -61,14 +62,15 @@ struct ReportToSend {
 };
 ReportToSend reportOf(const PostureCheck& check, AuditLog& audit);
 
-/// The collector's last word about this PC, and when it was heard (last-admission.json).
+/// The collector's last word about this PC, when it was heard, and the requirements its
+/// verdict did not pass (named in the staff's notice) (last-admission.json).
 struct HeardState {
   protocol::AdmissionState admission;
   policy::TimePoint heard_at;
+  std::vector<std::string> unmet;
 };
 std::expected<void, std::string> rememberAdmission(const EnrollmentFiles& files,
-                                                   const protocol::AdmissionState& admission,
-                                                   policy::TimePoint heard_at);
+                                                   const HeardState& heard);
 std::optional<HeardState> lastAdmission(const EnrollmentFiles& files);
 
 /// Sends the report of `check` with the device certificate in `files` to the enrolled

@@ -60,12 +60,14 @@ std::expected<std::vector<platform::Endpoint>, std::string> resolveWithWindows(
 }
 
 ServiceNetwork::ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
-                               Resolver resolve, policy::TimePoint started, AuditLog* audit)
+                               Resolver resolve, policy::TimePoint started, AuditLog* audit,
+                               Notify notify)
     : guard_(std::move(guard)),
       files_(std::move(files)),
       resolve_(std::move(resolve)),
       started_(started),
-      audit_(audit) {
+      audit_(audit),
+      notify_(std::move(notify)) {
   if (const auto saved = readStateFile(networkFile(files_))) {
     if (auto state = NetworkState::fromJson(*saved)) state_ = std::move(*state);
   }
@@ -81,8 +83,9 @@ ServiceNetwork::ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, En
   }
 }
 
-void ServiceNetwork::heard(const protocol::AdmissionState& admission, policy::TimePoint now) {
-  if (auto kept = rememberAdmission(files_, admission, now); !kept) {
+void ServiceNetwork::heard(const protocol::AdmissionState& admission, policy::TimePoint now,
+                           std::vector<std::string> unmet) {
+  if (auto kept = rememberAdmission(files_, {admission, now, std::move(unmet)}); !kept) {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: network: " + kept.error());
   }
 }
@@ -139,6 +142,11 @@ void ServiceNetwork::update(const policy::Policy& policy, policy::Segment segmen
       logEvent(decision.mode == policy::NetworkMode::kOpen ? EVENTLOG_INFORMATION_TYPE
                                                            : EVENTLOG_WARNING_TYPE,
                line);
+      if (mode_ != from && notify_) {
+        const auto last = lastAdmission(files_);
+        notify_(networkNotice(decision, last ? last->unmet : std::vector<std::string>{},
+                              policy.contact));
+      }
     }
   }
   if (mode_ != from || state_.since == policy::TimePoint{}) state_.since = now;

@@ -10,12 +10,14 @@
 // mode is an audit event, which the next report carries, and a line in the Application event
 // log.
 
+#include <functional>
 #include <memory>
 #include <optional>
 
 #include "collector_session.hpp"
 #include "mamori/platform/network_guard.hpp"
 #include "network_plan.hpp"
+#include "staff_notices.hpp"
 
 namespace mamori::agent::windows {
 
@@ -27,12 +29,18 @@ class ServiceNetwork {
  public:
   /// `started`: when the service started (fail-closed segments are quarantined until the first
   /// admit after it).
-  /// `audit` (null: none) gets an event for each change, and must outlive this.
-  ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
-                 Resolver resolve, policy::TimePoint started, AuditLog* audit);
+  /// Told to the staff member on entering or leaving quarantine or isolation.
+  using Notify = std::function<void(const StaffNotice&)>;
 
-  /// The collector answered a report: its admission, heard at `now`.
-  void heard(const protocol::AdmissionState& admission, policy::TimePoint now);
+  /// `audit` (null: none) gets an event for each change, and must outlive this; `notify`
+  /// (empty: nobody) shows the staff member's notice.
+  ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
+                 Resolver resolve, policy::TimePoint started, AuditLog* audit, Notify notify);
+
+  /// The collector answered a report: its admission, heard at `now`, and the requirements its
+  /// verdict did not pass. (reportCheck keeps it so itself.)
+  void heard(const protocol::AdmissionState& admission, policy::TimePoint now,
+             std::vector<std::string> unmet = {});
 
   /// Decides from what the collector last said and puts the firewall in that mode if it is not
   /// already there (with fresh addresses).
@@ -51,6 +59,7 @@ class ServiceNetwork {
   Resolver resolve_;
   policy::TimePoint started_;
   AuditLog* audit_;
+  Notify notify_;
   policy::NetworkMode mode_ = policy::NetworkMode::kOpen;
   std::optional<platform::NetworkGuardPlan> applied_;  ///< none until the first apply
   NetworkState state_;

@@ -59,6 +59,10 @@ bool ServiceUsb::stop(std::chrono::milliseconds limit) {
 }
 
 void ServiceUsb::update(const policy::Policy& policy, policy::Segment segment) {
+  {
+    const std::scoped_lock guard(contact_mutex_);
+    contact_ = policy.contact;
+  }
   if (policy.version == applied_version_ && segment == applied_segment_) return;
   if (auto applied = enforcer_->apply({policy.profile(segment).usb, policy.version}); !applied) {
     logEvent(EVENTLOG_ERROR_TYPE,
@@ -82,8 +86,14 @@ void ServiceUsb::onDecision(const platform::UsbDecisionRecord& record) {
   if (record.decision.medium) text += ", registered as " + record.decision.medium->label;
   if (!record.error.empty()) text += "; not applied: " + record.error;
   const bool warn = !record.error.empty() || outcome(record.decision) != "allowed";
-  writer_->post(auditEventOf(record), warn ? EVENTLOG_WARNING_TYPE : EVENTLOG_INFORMATION_TYPE,
-                std::move(text));
+  auto event = auditEventOf(record);
+  std::optional<StaffNotice> notice;
+  {
+    const std::scoped_lock guard(contact_mutex_);
+    notice = usbNotice(std::get<protocol::UsbDecisionEvent>(event.what), contact_);
+  }
+  writer_->post(std::move(event), warn ? EVENTLOG_WARNING_TYPE : EVENTLOG_INFORMATION_TYPE,
+                std::move(text), std::move(notice));
 }
 
 void ServiceUsb::onReadOnly(const platform::UsbReadOnlyRecord& record) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -47,6 +48,8 @@ class ServiceUsb final : platform::UsbEnforcerEvents {
   void onError(const Error& error) override;
 
   std::unique_ptr<AuditWriter> writer_;  ///< outlives the enforcer (declared first)
+  std::mutex contact_mutex_;
+  policy::Text contact_;  ///< the policy's help desk, named in the staff's notices
   std::unique_ptr<platform::windows::WindowsUsbEnforcer> enforcer_;
   std::vector<HDEVNOTIFY> notifications_;
   std::int64_t applied_version_ = -1;

@@ -12,6 +12,7 @@
 
 #include "agent_settings.hpp"
 #include "collector_session.hpp"
+#include "desktop_notice.hpp"
 #include "event_log.hpp"
 #include "policy_file.hpp"
 #include "posture_check.hpp"
@@ -217,7 +218,8 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
   if (auto guard = platform::makeNetworkGuard()) {
     network = std::make_unique<ServiceNetwork>(
         std::move(*guard), EnrollmentFiles{state_dir}, resolveWithWindows,
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), &audit);
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), &audit,
+        [](const StaffNotice& notice) { showOnConsole(notice); });
   } else {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: no quarantine on this PC: " + guard.error().describe());
   }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 
+#include "desktop_notice.hpp"
 #include "fake_network_guard.hpp"
 #include "state_files.hpp"
 
@@ -76,6 +77,7 @@ struct Dns {
 
 struct Service {
   AuditLog audit;
+  std::vector<StaffNotice> notices;
   FakeNetworkGuard* guard = nullptr;
   std::unique_ptr<ServiceNetwork> network;
   Service(const TempDir& dir, Dns& dns, NetworkMode in_force = NetworkMode::kOpen,
@@ -83,8 +85,9 @@ struct Service {
       : audit(dir.path) {
     auto g = std::make_unique<FakeNetworkGuard>(in_force);
     guard = g.get();
-    network = std::make_unique<ServiceNetwork>(std::move(g), EnrollmentFiles{dir.path},
-                                               dns.resolver(), started, &audit);
+    network = std::make_unique<ServiceNetwork>(
+        std::move(g), EnrollmentFiles{dir.path}, dns.resolver(), started, &audit,
+        [this](const StaffNotice& n) { notices.push_back(n); });
   }
 };
 
@@ -97,9 +100,17 @@ TEST_CASE("NET-2: the collector's quarantine closes the PC but for the collector
   service.network->update(policy, e.segment, &e, kStart);
   CHECK(service.guard->applied.empty());  // never heard anything: open, nothing to change
 
-  service.network->heard(said(policy::Admission::kQuarantine), kStart);
+  service.network->heard(said(policy::Admission::kQuarantine), kStart, {"AV-2"});
   service.network->update(policy, e.segment, &e, kStart + std::chrono::seconds{1});
   REQUIRE(service.guard->applied.size() == 1);
+  // The person at the PC is told why, what to fix and whom to ask, in both languages.
+  REQUIRE(service.notices.size() == 1);
+  CHECK(service.notices[0].title.ja == "この端末は検疫中です");
+  CHECK(service.notices[0].body.ja.find("AV-2") != std::string::npos);
+  CHECK(service.notices[0].body.en.find("quarantined for AV-2") != std::string::npos);
+  const auto box = noticeText(service.notices[0]);
+  CHECK(box.title == L"この端末は検疫中です / This PC is in quarantine");
+  CHECK(box.text.find(L"\r\n\r\nNetwork access is limited") != std::wstring::npos);
   const auto& plan = service.guard->applied.back();
   CHECK(plan.mode == NetworkMode::kQuarantine);
   CHECK(plan.collector == std::vector<platform::Endpoint>{{"192.0.2.10", 8443, "collector"}});
@@ -128,6 +139,8 @@ TEST_CASE("NET-2: the collector's quarantine closes the PC but for the collector
   service.network->update(policy, e.segment, &e, kStart + std::chrono::minutes{1});
   CHECK(service.guard->applied.back().mode == NetworkMode::kOpen);
   CHECK(service.network->mode() == NetworkMode::kOpen);
+  REQUIRE(service.notices.size() == 2);
+  CHECK(service.notices[1].title.en == "Network access restored");
 }
 
 TEST_CASE("NET-2: a restarted service keeps the quarantine, and lets the PC back on admit") {
