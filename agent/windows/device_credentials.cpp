@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "mamori/protocol/base64url.hpp"
+#include "wide_string.hpp"
 #include "windows_error.hpp"
 
 namespace mamori::agent::windows {
@@ -176,7 +177,7 @@ std::expected<std::string, std::string> DeviceCredentials::certificateRequest(
       common_name.find_first_of(",+=\"\\<>;#\r\n") != std::string_view::npos) {
     return std::unexpected("the certificate request's name must be 1-64 plain characters");
   }
-  const std::wstring subject_text = L"CN=" + std::wstring(common_name.begin(), common_name.end());
+  const std::wstring subject_text = L"CN=" + platform::windows::widen(common_name);
   DWORD name_size = 0;
   if (!CertStrToNameW(X509_ASN_ENCODING, subject_text.c_str(), CERT_X500_NAME_STR, nullptr, nullptr,
                       &name_size, nullptr)) {
@@ -240,16 +241,6 @@ std::expected<Certificate, std::string> DeviceCredentials::clientCertificate(
   link.dwKeySpec = kKeySpec;
   if (!CertSetCertificateContextProperty(certificate->get(), CERT_KEY_PROV_INFO_PROP_ID, 0,
                                          &link)) {
-    return std::unexpected("cannot bind the certificate to the device key: " + lastError());
-  }
-  // The open container too, so schannel need not open it again by name. Not released with the
-  // certificate: this object owns it.
-  CERT_KEY_CONTEXT open{};
-  open.cbSize = sizeof open;
-  open.hCryptProv = provider_;
-  open.dwKeySpec = kKeySpec;
-  if (!CertSetCertificateContextProperty(certificate->get(), CERT_KEY_CONTEXT_PROP_ID,
-                                         CERT_STORE_NO_CRYPT_RELEASE_FLAG, &open)) {
     return std::unexpected("cannot bind the certificate to the device key: " + lastError());
   }
   return certificate;

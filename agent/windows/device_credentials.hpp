@@ -69,8 +69,9 @@ class DeviceCredentials {
   [[nodiscard]] std::expected<std::string, std::string> certificateRequest(
       std::string_view common_name) const;
 
-  /// The certificate in `certificate_pem` bound to this key, ready for WinHTTP's client
-  /// certificate; it must not outlive this object. Refuses a certificate for another key.
+  /// The certificate in `certificate_pem` bound to this key (by the container's name, which
+  /// schannel opens itself), ready for WinHTTP's client certificate. Refuses a certificate for
+  /// another key.
   [[nodiscard]] std::expected<Certificate, std::string> clientCertificate(
       std::string_view certificate_pem) const;
 

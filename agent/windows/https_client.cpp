@@ -88,49 +88,101 @@ bool signedBy(PCCERT_CONTEXT subject, PCCERT_CONTEXT issuer) {
              const_cast<PCERT_CONTEXT>(issuer), 0, nullptr);
 }
 
+// Whether `c` may sign certificates with `below` CA certificates between it and the leaf:
+// basicConstraints says CA, and its path length (if any) allows that many. Without this, any
+// enrolled PC's device key (its certificate issued by the same CA) could sign a server
+// certificate and pass it off as an intermediate.
+bool mayIssue(PCCERT_CONTEXT c, DWORD below) {
+  const auto* extension = CertFindExtension(szOID_BASIC_CONSTRAINTS2, c->pCertInfo->cExtension,
+                                            c->pCertInfo->rgExtension);
+  if (extension == nullptr) return false;
+  CERT_BASIC_CONSTRAINTS2_INFO info{};
+  DWORD size = sizeof info;
+  if (!CryptDecodeObject(X509_ASN_ENCODING, X509_BASIC_CONSTRAINTS2, extension->Value.pbData,
+                         extension->Value.cbData, 0, &info, &size)) {
+    return false;
+  }
+  return info.fCA && (!info.fPathLenConstraint || info.dwPathLenConstraint >= below);
+}
+
+// Whether the leaf may serve TLS: without an extended key usage it may; with one it must name
+// serverAuth (a device certificate names clientAuth only).
+bool servesTls(PCCERT_CONTEXT leaf) {
+  DWORD size = 0;
+  if (!CertGetEnhancedKeyUsage(leaf, CERT_FIND_EXT_ONLY_ENHKEY_USAGE_FLAG, nullptr, &size)) {
+    return GetLastError() == static_cast<DWORD>(CRYPT_E_NOT_FOUND);
+  }
+  std::vector<BYTE> buffer(size);
+  auto* usage = reinterpret_cast<CERT_ENHKEY_USAGE*>(buffer.data());
+  if (!CertGetEnhancedKeyUsage(leaf, CERT_FIND_EXT_ONLY_ENHKEY_USAGE_FLAG, usage, &size)) {
+    return false;
+  }
+  for (DWORD i = 0; i < usage->cUsageIdentifier; ++i) {
+    if (std::string_view(usage->rgpszUsageIdentifier[i]) == szOID_PKIX_KP_SERVER_AUTH) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::expected<void, std::string> chainsToPinnedCa(PCCERT_CONTEXT leaf,
                                                   std::string_view pinned_ca_pem) {
   const auto pinned = storeOf(pinned_ca_pem);
   if (!pinned) return std::unexpected(pinned.error());
-  PCCERT_CONTEXT current = leaf;
+  if (!servesTls(leaf)) {
+    return std::unexpected("the certificate of " + subjectOf(leaf) +
+                           " is not for a server (no serverAuth)");
+  }
+  // The chain from the leaf up: the leaf, then each intermediate the server sent; each one
+  // held here (duplicated) until the end.
+  std::vector<Certificate> chain;
+  chain.emplace_back(CertDuplicateCertificateContext(leaf));
   // A collector sends its certificate and at most a few intermediates; 8 links end any loop.
-  for (int depth = 0; depth < 8; ++depth) {
+  while (chain.size() <= 8) {
+    PCCERT_CONTEXT current = chain.back().get();
     if (!withinValidity(current)) {
       return std::unexpected("the certificate of " + subjectOf(current) +
                              " is expired or not yet valid");
     }
+    const auto intermediates = static_cast<DWORD>(chain.size() - 1);
     for (PCCERT_CONTEXT ca = CertEnumCertificatesInStore(pinned->get(), nullptr); ca != nullptr;
          ca = CertEnumCertificatesInStore(pinned->get(), ca)) {
-      if (signedBy(current, ca)) {
-        const bool valid = withinValidity(ca);
-        CertFreeCertificateContext(ca);
-        if (!valid) return std::unexpected("the pinned CA " + subjectOf(current) + " has expired");
-        return {};
+      if (!signedBy(current, ca)) continue;
+      const Certificate anchor(CertDuplicateCertificateContext(ca));
+      CertFreeCertificateContext(ca);
+      if (!withinValidity(anchor.get())) {
+        return std::unexpected("the pinned CA " + subjectOf(anchor.get()) + " has expired");
       }
+      // A pinned CA that limits its path length (mamori's own: none below it) is obeyed too.
+      if (intermediates > 0 && !mayIssue(anchor.get(), intermediates)) {
+        return std::unexpected("the pinned CA " + subjectOf(anchor.get()) + " allows no " +
+                               "intermediate CA below it");
+      }
+      return {};
     }
-    // Not the pinned CA's own: an intermediate the server sent must have signed it.
-    PCCERT_CONTEXT next = nullptr;
+    // Not the pinned CA's own: an intermediate the server sent, which must be a CA, signed it.
+    Certificate next;
     if (leaf->hCertStore != nullptr) {
       for (PCCERT_CONTEXT c = CertEnumCertificatesInStore(leaf->hCertStore, nullptr); c != nullptr;
            c = CertEnumCertificatesInStore(leaf->hCertStore, c)) {
         if (!CertCompareCertificate(X509_ASN_ENCODING, c->pCertInfo, current->pCertInfo) &&
             signedBy(current, c)) {
-          next = CertDuplicateCertificateContext(c);
+          next.reset(CertDuplicateCertificateContext(c));
           CertFreeCertificateContext(c);
           break;
         }
       }
     }
-    if (current != leaf) CertFreeCertificateContext(current);
-    if (next == nullptr) {
+    if (!next) {
       return std::unexpected("the collector's certificate (" + subjectOf(leaf) +
                              ") does not chain to the pinned CA");
     }
-    current = next;
+    if (!mayIssue(next.get(), intermediates)) {
+      return std::unexpected("the collector's certificate (" + subjectOf(leaf) + ") is signed by " +
+                             subjectOf(next.get()) + ", which is not a CA that may sign it");
+    }
+    chain.push_back(std::move(next));
   }
-  if (current != leaf) CertFreeCertificateContext(current);
   return std::unexpected("the collector's certificate chain is too long");
 }
 
@@ -174,12 +226,20 @@ std::expected<HttpsClient, std::string> HttpsClient::create(std::string_view url
   handles->session.reset(WinHttpOpen(L"mamori-agent", WINHTTP_ACCESS_TYPE_NO_PROXY,
                                      WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0));
   if (!handles->session) return std::unexpected("WinHTTP: " + lastError());
+  // TLS 1.2 and 1.3; a Windows that knows no 1.3 (Windows 10, Server 2019) refuses the pair, and
+  // gets 1.2 alone. Never the system's defaults, which may still allow 1.0 and 1.1.
   DWORD protocols = WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2;
 #ifdef WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3
   protocols |= WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3;
 #endif
-  WinHttpSetOption(handles->session.get(), WINHTTP_OPTION_SECURE_PROTOCOLS, &protocols,
-                   sizeof protocols);
+  if (!WinHttpSetOption(handles->session.get(), WINHTTP_OPTION_SECURE_PROTOCOLS, &protocols,
+                        sizeof protocols)) {
+    protocols = WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2;
+    if (!WinHttpSetOption(handles->session.get(), WINHTTP_OPTION_SECURE_PROTOCOLS, &protocols,
+                          sizeof protocols)) {
+      return std::unexpected("WinHTTP refuses TLS 1.2: " + lastError());
+    }
+  }
   const int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
   WinHttpSetTimeouts(handles->session.get(), ms, ms, ms, ms);
   handles->connection.reset(
@@ -201,6 +261,10 @@ std::expected<HttpsResponse, std::string> HttpsClient::exchange(std::string_view
   // the host name and the dates are still schannel's to check.
   DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
   WinHttpSetOption(request.get(), WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof flags);
+  // A redirect would take the answer from a host whose certificate was never pinned.
+  DWORD no_redirects = WINHTTP_DISABLE_REDIRECTS;
+  WinHttpSetOption(request.get(), WINHTTP_OPTION_DISABLE_FEATURE, &no_redirects,
+                   sizeof no_redirects);
   if (handles_->client != nullptr) {
     WinHttpSetOption(request.get(), WINHTTP_OPTION_CLIENT_CERT_CONTEXT,
                      const_cast<PCERT_CONTEXT>(handles_->client), sizeof(CERT_CONTEXT));

@@ -190,5 +190,44 @@ TEST_CASE("the collector is trusted only through the pinned CA") {
   CertCloseStore(sent, 0);
 }
 
+// The chain `leaf` <- `intermediate` as a server sends it: both in the leaf's store.
+struct SentChain {
+  HCERTSTORE store = CertOpenStore(CERT_STORE_PROV_MEMORY, 0, 0, 0, nullptr);
+  PCCERT_CONTEXT leaf = nullptr;
+  SentChain(const std::string& leaf_pem, const std::string& intermediate_pem) {
+    const auto l = certificateFromPem(leaf_pem);
+    const auto i = certificateFromPem(intermediate_pem);
+    REQUIRE((l && i));
+    REQUIRE(CertAddCertificateContextToStore(store, l->get(), CERT_STORE_ADD_ALWAYS, &leaf));
+    REQUIRE(CertAddCertificateContextToStore(store, i->get(), CERT_STORE_ADD_ALWAYS, nullptr));
+  }
+  ~SentChain() {
+    CertFreeCertificateContext(leaf);
+    CertCloseStore(store, 0);
+  }
+};
+
+TEST_CASE("the pin: an enrolled PC's certificate can neither serve nor sign for the collector") {
+  const auto ca = fixture("ca.crt");
+  // A device certificate the same CA issued (clientAuth, not a CA) offered as the server's.
+  const auto device = certificateFromPem(fixture("device.crt"));
+  REQUIRE(device);
+  const auto as_leaf = chainsToPinnedCa(device->get(), ca);
+  REQUIRE_FALSE(as_leaf);
+  CHECK(as_leaf.error().find("is not for a server (no serverAuth)") != std::string::npos);
+  // A server certificate signed with that PC's key, the device certificate sent along as if
+  // it were an intermediate: refused, it may sign nothing.
+  const SentChain forged(fixture("forged-by-device.crt"), fixture("device.crt"));
+  const auto refused = chainsToPinnedCa(forged.leaf, ca);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().find("which is not a CA that may sign it") != std::string::npos);
+  // A pinned CA whose path length is 0 allows no intermediate below it (mamori's own CA).
+  const SentChain below(fixture("collector-below-pathlen0.crt"),
+                        fixture("intermediate-below-pathlen0.crt"));
+  const auto too_deep = chainsToPinnedCa(below.leaf, fixture("ca-pathlen0.crt"));
+  REQUIRE_FALSE(too_deep);
+  CHECK(too_deep.error().find("allows no intermediate CA below it") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace mamori::agent::windows
