@@ -17,12 +17,23 @@ namespace {
 
 namespace js = boost::json;
 
-// One line at the end of `file`, on disk before this returns.
+// One line at the end of `file`, on disk before this returns. A last line a crash left without
+// its end is ended first, so the new one is not glued to it.
 bool appendLine(const std::filesystem::path& file, const std::string& line) {
-  const HANDLE h = CreateFileW(file.c_str(), FILE_APPEND_DATA, FILE_SHARE_READ, nullptr,
-                               OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  const HANDLE h = CreateFileW(file.c_str(), FILE_APPEND_DATA | FILE_READ_DATA, FILE_SHARE_READ,
+                               nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) return false;
-  const std::string text = line + "\n";
+  bool ended = true;
+  LARGE_INTEGER size{};
+  if (GetFileSizeEx(h, &size) && size.QuadPart > 0) {
+    char last = '\n';
+    DWORD got = 0;
+    OVERLAPPED at{};
+    at.Offset = static_cast<DWORD>((size.QuadPart - 1) & 0xffffffff);
+    at.OffsetHigh = static_cast<DWORD>((size.QuadPart - 1) >> 32);
+    ended = !ReadFile(h, &last, 1, &got, &at) || got != 1 || last == '\n';
+  }
+  const std::string text = (ended ? "" : "\n") + line + "\n";
   DWORD written = 0;
   const bool ok = WriteFile(h, text.data(), static_cast<DWORD>(text.size()), &written, nullptr) &&
                   written == text.size() && FlushFileBuffers(h);
@@ -33,7 +44,24 @@ bool appendLine(const std::filesystem::path& file, const std::string& line) {
 }  // namespace
 
 AuditLog::AuditLog(std::filesystem::path dir)
-    : log_(dir / "audit.jsonl"), state_(dir / "audit-state.json") {}
+    : log_(dir / "audit.jsonl"),
+      state_(dir / "audit-state.json"),
+      // The service and a `report` typed by hand share the log: one process at a time.
+      between_processes_(CreateMutexW(nullptr, FALSE, L"Global\\mamori-agent-audit-log")) {}
+
+AuditLog::~AuditLog() {
+  if (between_processes_ != nullptr) CloseHandle(between_processes_);
+}
+
+AuditLog::Lock::Lock(AuditLog& log) : log_(log), guard_(log.mutex_) {
+  // An abandoned mutex (a process that died holding it) is ours now: the files are whole, as
+  // each write is.
+  if (log_.between_processes_ != nullptr) WaitForSingleObject(log_.between_processes_, INFINITE);
+}
+
+AuditLog::Lock::~Lock() {
+  if (log_.between_processes_ != nullptr) ReleaseMutex(log_.between_processes_);
+}
 
 std::vector<std::string> AuditLog::lines() const {
   std::vector<std::string> out;
@@ -68,7 +96,7 @@ std::int64_t AuditLog::keptLines() {
 }
 
 bool AuditLog::append(const protocol::AuditEvent& event) {
-  const std::scoped_lock guard(mutex_);
+  const Lock guard(*this);
   auto c = counters();
   if (keptLines() - c.carried >= kMaxWaiting ||
       !appendLine(log_, js::serialize(protocol::toJson(event)))) {
@@ -81,7 +109,7 @@ bool AuditLog::append(const protocol::AuditEvent& event) {
 }
 
 policy::Observed<policy::UsbAuditLog> AuditLog::facts() {
-  const std::scoped_lock guard(mutex_);
+  const Lock guard(*this);
   const auto all = lines();
   const auto c = counters();
   policy::UsbAuditLog log;
@@ -95,7 +123,7 @@ policy::Observed<policy::UsbAuditLog> AuditLog::facts() {
 }
 
 AuditLog::Waiting AuditLog::waiting(std::size_t max) {
-  const std::scoped_lock guard(mutex_);
+  const Lock guard(*this);
   const auto all = lines();
   const auto from = static_cast<std::size_t>(std::max<std::int64_t>(0, counters().carried));
   Waiting w;
@@ -108,18 +136,21 @@ AuditLog::Waiting AuditLog::waiting(std::size_t max) {
 }
 
 void AuditLog::carried(std::size_t count) {
-  const std::scoped_lock guard(mutex_);
+  const Lock guard(*this);
   auto c = counters();
   auto all = lines();
   c.carried = std::min<std::int64_t>(c.carried + static_cast<std::int64_t>(count),
                                      static_cast<std::int64_t>(all.size()));
   if (c.carried >= kCompactAfter) {
-    // The carried lines go; the waiting ones are written anew, then the count starts over. A
-    // crash between the two sends some events twice, which the collector keeps once (by id).
+    // The carried lines go: the count starts over first, then the waiting lines are written
+    // anew. A crash between the two sends the carried ones again, which the collector keeps
+    // once (by id); the other order would take waiting events for carried ones.
     std::string rest;
     for (auto i = static_cast<std::size_t>(c.carried); i < all.size(); ++i) rest += all[i] + "\n";
-    if (writeStateFile(log_, rest)) c.carried = 0;
-    kept_.reset();  // counted again at the next append
+    save({0, c.dropped});
+    if (!writeStateFile(log_, rest)) return;  // the old file, all of it waiting: sent again
+    kept_.reset();                            // counted again at the next append
+    return;
   }
   save(c);
 }

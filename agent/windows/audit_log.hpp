@@ -28,6 +28,9 @@ class AuditLog {
   static constexpr std::int64_t kCompactAfter = 1'000;
 
   explicit AuditLog(std::filesystem::path dir);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
 
   /// Appends `event`. Thread-safe. False when it could not be kept (then counted as dropped).
   bool append(const protocol::AuditEvent& event);
@@ -57,10 +60,24 @@ class AuditLog {
   /// Lines in the file, counted once: an append must not read the whole log.
   std::int64_t keptLines();
 
+  // This process's threads, and other processes (the named mutex).
+  class Lock {
+   public:
+    explicit Lock(AuditLog& log);
+    ~Lock();
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+
+   private:
+    AuditLog& log_;
+    std::scoped_lock<std::mutex> guard_;
+  };
+
   std::filesystem::path log_;
   std::filesystem::path state_;
   std::mutex mutex_;
   std::optional<std::int64_t> kept_;
+  void* between_processes_;  ///< HANDLE of the named mutex; null when it could not be made
 };
 
 }  // namespace mamori::agent::windows

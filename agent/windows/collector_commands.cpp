@@ -1,5 +1,7 @@
 #include "collector_commands.hpp"
 
+#include <windows.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -50,6 +52,17 @@ struct Options {
   }
 };
 
+bool runningAsLocalSystem() {
+  HANDLE token = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) return false;
+  BYTE buffer[256] = {};
+  DWORD size = 0;
+  const bool known = GetTokenInformation(token, TokenUser, buffer, sizeof buffer, &size);
+  CloseHandle(token);
+  return known &&
+         IsWellKnownSid(reinterpret_cast<TOKEN_USER*>(buffer)->User.Sid, WinLocalSystemSid);
+}
+
 int failed(std::ostream& err, std::string_view command, bool ja, std::string_view why) {
   err << "mamori-agent " << command << ": " << (ja ? "エラー: " : "error: ") << why << '\n';
   return 2;
@@ -61,6 +74,15 @@ int runEnroll(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const Options o(args, {"collector", "ca", "token", "state-dir"}, true);
   const bool ja = o.ja();
   if (!o.error.empty()) return failed(err, "enroll", ja, o.error);
+  // The key lives in the key store of the account that makes it: enrolling the service's
+  // folder as anyone but LocalSystem would leave the service a certificate without its key.
+  if (!o.value("state-dir") && !runningAsLocalSystem()) {
+    return failed(err, "enroll", ja,
+                  ja ? "サービス (LocalSystem) の登録は、サービス自身が行います (msiexec "
+                       "ENROLL_TOKEN=... または PsExec -s)。別の場所に登録するには --state-dir"
+                     : "the service (LocalSystem) enrolls itself (msiexec ENROLL_TOKEN=..., or "
+                       "run this as LocalSystem, e.g. PsExec -s); --state-dir enrolls elsewhere");
+  }
   const auto files = o.files();
   const auto settings = readAgentSettings();
   if (!settings) return failed(err, "enroll", ja, "settings: " + settings.error());

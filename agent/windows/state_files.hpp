@@ -12,7 +12,8 @@
 
 namespace mamori::agent::windows {
 
-/// Creates `dir` with the owner-only DACL when missing (an existing one keeps its own).
+/// Creates `dir` with the owner-only DACL; an existing one (made by anyone) and its files are
+/// given that DACL, protected, and the Administrators group as owner where the caller may.
 std::expected<void, std::string> createStateDirectory(const std::filesystem::path& dir);
 
 /// Writes `text` to `file` through a temporary file beside it, flushed, then moved over `file`.

@@ -44,6 +44,32 @@ void setState(DWORD state, DWORD exit_code = NO_ERROR) {
   SetServiceStatus(g_status_handle, &status);
 }
 
+// Copies the CA that CollectorCa names into the state folder at start, while the PC is not
+// enrolled: the file may sit on a share that changes, or that users can write, by the time the
+// token is spent. A relative path (against System32, for a service) is refused.
+void keepCollectorCa(const AgentSettings& settings, const EnrollmentFiles& files) {
+  if (!settings.collector_ca) return;
+  if (!settings.collector_ca->is_absolute()) {
+    logEvent(EVENTLOG_ERROR_TYPE,
+             "mamori: CollectorCa must be a full path (C:\\... or "
+             "\\\\server\\share\\...), not " +
+                 platform::windows::narrow(settings.collector_ca->wstring()));
+    return;
+  }
+  const auto enrolled = loadEnrollment(files);
+  if (!enrolled || *enrolled) return;
+  const auto pem = readStateFile(*settings.collector_ca);
+  if (!pem || pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    logEvent(
+        EVENTLOG_ERROR_TYPE,
+        "mamori: CollectorCa: " + (pem ? std::string("no certificate in the file") : pem.error()));
+    return;
+  }
+  if (auto kept = writeStateFile(files.serverCa(), *pem); !kept) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: CollectorCa: " + kept.error());
+  }
+}
+
 // Enrolls when the installer left what it takes (CollectorUrl, CollectorCa, ENROLL_TOKEN); a
 // failure is logged and tried again next cycle, the token kept. Nullopt: not enrolled.
 std::optional<Enrollment> enrollIfAsked(const AgentSettings& settings,
@@ -56,15 +82,13 @@ std::optional<Enrollment> enrollIfAsked(const AgentSettings& settings,
              "enroll)");
     return std::nullopt;
   }
-  if (!settings.collector_ca) {
-    logEvent(EVENTLOG_ERROR_TYPE,
-             "mamori: not enrolled: CollectorCa (msiexec COLLECTOR_CA=...) names no CA file, "
-             "and the collector is never trusted without one");
-    return std::nullopt;
-  }
-  const auto pinned = readStateFile(*settings.collector_ca);
+  // The CA as the service copied it at start (keepCollectorCa), else where CollectorCa says.
+  auto pinned = readStateFile(files.serverCa());
+  if (!pinned && settings.collector_ca) pinned = readStateFile(*settings.collector_ca);
   if (!pinned) {
-    logEvent(EVENTLOG_ERROR_TYPE, "mamori: not enrolled: CollectorCa: " + pinned.error());
+    logEvent(EVENTLOG_ERROR_TYPE,
+             "mamori: not enrolled: CollectorCa (msiexec COLLECTOR_CA=...) names no readable CA "
+             "file, and the collector is never trusted without one");
     return std::nullopt;
   }
   auto enrollment = enrollThisPc(files, {settings.collector_url, *pinned, *token, false});
@@ -102,7 +126,8 @@ void report(const EnrollmentFiles& files, const Enrollment& enrollment, const Po
 // firewall in the mode the collector's word decides. A rejected policy changes nothing: USB
 // enforcement and the firewall keep to the last good one.
 void checkOnce(const AgentSettings& settings, const std::filesystem::path& state_dir,
-               AuditLog& audit, ServiceUsb* usb, ServiceNetwork* network) {
+               policy::Policy& last_good, AuditLog& audit, ServiceUsb* usb,
+               ServiceNetwork* network) {
   const EnrollmentFiles files{state_dir};
   auto enrollment = loadEnrollment(files);
   if (!enrollment) {
@@ -113,10 +138,17 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
   // The enrolled segment is the collector's, from the token: it wins over the registry's.
   const auto segment = *enrollment ? std::optional((*enrollment)->segment) : settings.segment;
   auto check = checkThisPc(settings.policy_file, segment, audit.facts());
+  const auto* enrolled = *enrollment ? &**enrollment : nullptr;
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   if (!check) {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: policy rejected: " + check.error().describe());
+    // The firewall still follows the collector's word, under the last good policy.
+    if (network) {
+      network->update(last_good, segment.value_or(last_good.default_segment), enrolled, now);
+    }
     return;
   }
+  last_good = check->policy;
   if (usb) usb->update(check->policy, segment.value_or(check->policy.default_segment));
   std::ostringstream json;
   printJsonReport(json, {check->policy, check->facts, check->verdict, check->checked_at},
@@ -131,7 +163,6 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
                ", admission " + std::string(policy::admissionId(check->verdict.admission)) + ", " +
                std::to_string(failing) + " of " + std::to_string(check->verdict.findings.size()) +
                " findings not passing");
-  const auto* enrolled = *enrollment ? &**enrollment : nullptr;
   // The report's admission is remembered (last-admission.json) for the firewall's decision.
   if (enrolled) report(files, *enrolled, *check, audit);
   if (network) {
@@ -208,9 +239,11 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
                  policy.error().describe());
     policy = policy::builtInPolicy();
   }
-  AuditLog audit(state_dir);
+  // On the heap: a USB listener stuck in Windows is left to the ending process below, and its
+  // writer thread must not find the audit log gone.
+  auto audit = std::make_unique<AuditLog>(state_dir);
   auto usb = ServiceUsb::start(*policy, settings->segment.value_or(policy->default_segment),
-                               g_status_handle, audit);
+                               g_status_handle, *audit);
   g_usb = usb.get();
 
   // Quarantine on the PC needs the filter engine; without it the service goes on unguarded.
@@ -218,10 +251,21 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
   if (auto guard = platform::makeNetworkGuard()) {
     network = std::make_unique<ServiceNetwork>(
         std::move(*guard), EnrollmentFiles{state_dir}, resolveWithWindows,
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), &audit,
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), audit.get(),
         [](const StaffNotice& notice) { showOnConsole(notice); });
   } else {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: no quarantine on this PC: " + guard.error().describe());
+  }
+  const EnrollmentFiles files{state_dir};
+  keepCollectorCa(*settings, files);
+  // At once, before the first check and report: after a restart of Windows mamori's filters
+  // are gone, and a quarantined or isolated PC goes back in from what the collector last said.
+  if (network) {
+    const auto enrolled = loadEnrollment(files);
+    const auto* enrollment = enrolled && *enrolled ? &**enrolled : nullptr;
+    const auto segment = enrollment ? std::optional(enrollment->segment) : settings->segment;
+    network->update(*policy, segment.value_or(policy->default_segment), enrollment,
+                    std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   }
 
   // While the PC is kept off the network the service asks every minute (or its interval, if
@@ -235,12 +279,15 @@ void WINAPI serviceMain(DWORD, LPWSTR*) {
   };
   // A stop that came while USB enforcement started is seen before the first check.
   for (DWORD wait = 0; WaitForSingleObject(g_stop, wait) == WAIT_TIMEOUT; wait = wait_ms()) {
-    checkOnce(*settings, state_dir, audit, usb.get(), network.get());
+    checkOnce(*settings, state_dir, *policy, *audit, usb.get(), network.get());
   }
   // Stops listening for USB events (the restrictions stay). The SCM waits for STOPPED, an
   // uninstall among others: a listener stuck in Windows must not hold the service up.
   g_usb = nullptr;
-  if (!usb->stop(std::chrono::seconds{5})) (void)usb.release();
+  if (!usb->stop(std::chrono::seconds{5})) {
+    (void)usb.release();
+    (void)audit.release();
+  }
   usb.reset();
   setState(SERVICE_STOPPED);
 }

@@ -1,8 +1,8 @@
 // The Windows NetworkGuard: mamori's filters in a sublayer of its own in the Windows Filtering
 // Platform (see wfp_filters.hpp for what they let through). apply() replaces them in one WFP
 // transaction, so the PC is never half open; the session is not dynamic, so the filters stay
-// when the agent stops or crashes, until Windows restarts (the agent then quarantines again
-// from agent.db at start, as on Linux after a reboot).
+// when the agent stops or crashes, until Windows restarts (the service then puts them back at
+// start, from the collector's last word, as the Linux agent does after a reboot).
 
 // windows.h and winsock2 first; initguid.h before fwpmu.h so that the GUIDs below are defined
 // here: not sorted.

@@ -3,6 +3,7 @@
 
 #include "agent_settings.hpp"
 
+#include <aclapi.h>
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "registry.hpp"
 #include "registry_writer.hpp"
+#include "state_files.hpp"
 
 namespace mamori::agent::windows {
 namespace {
@@ -73,6 +75,22 @@ TEST_CASE("enrollment token: moved into the state folder, gone from the registry
   }
   // No token given: nothing taken, nothing written.
   CHECK(takeEnrollmentToken(dir, kEnrollment) == false);
+  std::filesystem::remove_all(dir);
+}
+
+// wine keeps no ACLs on files, so what the DACLs become is not seen here (README "Windows");
+// that the takeover runs through, and that a planted temporary is not written through, is.
+TEST_CASE("state folder: one someone else made is taken over, its files too") {
+  const auto dir = std::filesystem::temp_directory_path() / "mamori-state-takeover";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);  // made before mamori, with inherited rights
+  std::ofstream(dir / "server-ca.crt") << "planted";
+  const auto taken = createStateDirectory(dir);
+  CHECK_MESSAGE(taken, (taken ? "" : taken.error()));
+  std::ofstream(dir / "enrollment.json.new") << "planted, and kept open by nobody";
+  REQUIRE(writeStateFile(dir / "enrollment.json", "{}"));
+  CHECK(readStateFile(dir / "enrollment.json") == "{}");
+  CHECK_FALSE(std::filesystem::exists(dir / "enrollment.json.new"));
   std::filesystem::remove_all(dir);
 }
 

@@ -48,6 +48,12 @@ out=$(agent enroll --collector "$url" --ca "$(winpath "$lab_tmp/other-ca.crt")" 
   lab_fail "untrusted collector, unexpected answer: $out"
 ok "a collector the pinned CA does not vouch for is refused (${out#*error: })"
 
+# The service's own folder is the service's to enroll (its key is LocalSystem's).
+out=$(agent enroll --collector "$url" --ca "$ca" --token "$token") &&
+  lab_fail "enrolled the service's folder as another account: $out"
+[[ $out == *"the service (LocalSystem) enrolls itself"* ]] || lab_fail "by-hand enroll: $out"
+ok "enroll by hand into the service's folder is refused to another account than LocalSystem"
+
 out=$(agent report --state-dir "$state") && lab_fail "reported while not enrolled: $out"
 [[ $out == *"not enrolled"* ]] || lab_fail "report before enrollment: $out"
 ok "no report before enrollment"
