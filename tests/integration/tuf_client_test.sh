@@ -114,7 +114,13 @@ fresh pc3
 check "a forged signature is refused" refused pc3 bad-signature refresh
 rm -rf repo && cp -a release2 repo
 
-target_file=$(find repo/targets/policy -name '*.mynumber.json' -newer old-timestamp.json | head -1)
+# The release-2 policy by its content: file times cannot tell it apart when both releases were
+# signed within the file system's clock tick (seen on a loaded machine).
+target_file=''
+for candidate in repo/targets/policy/*.mynumber.json; do
+  cmp -s "$candidate" policy-14.json && target_file=$candidate
+done
+[[ -n $target_file ]] || { echo "tuf-client: FAIL no signed target holds policy-14.json"; exit 1; }
 sed -i 's/"version": 14/"version": 99/' "$target_file"
 fresh pc4
 check "a tampered policy (same length) is refused" \
