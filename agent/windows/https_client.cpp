@@ -1,5 +1,6 @@
 #include "https_client.hpp"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -241,7 +242,10 @@ std::expected<HttpsClient, std::string> HttpsClient::create(std::string_view url
     }
   }
   const int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
-  WinHttpSetTimeouts(handles->session.get(), ms, ms, ms, ms);
+  // Name and connection within 10 s (a collector out of reach is known soon, and the service
+  // stops soon); sending and the answer within `timeout`.
+  const int quick = std::min(ms, 10'000);
+  WinHttpSetTimeouts(handles->session.get(), quick, quick, ms, ms);
   handles->connection.reset(
       WinHttpConnect(handles->session.get(), widen(where->first).c_str(), where->second, 0));
   if (!handles->connection) return std::unexpected("WinHTTP: " + lastError());

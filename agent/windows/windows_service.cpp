@@ -134,7 +134,10 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: " + enrollment.error());
     enrollment = std::optional<Enrollment>();
   }
+  // A stop asked meanwhile is honoured between the steps: each may take a while.
+  const auto stopping = [] { return WaitForSingleObject(g_stop, 0) == WAIT_OBJECT_0; };
   if (!*enrollment) *enrollment = enrollIfAsked(settings, files);
+  if (stopping()) return;
   // The enrolled segment is the collector's, from the token: it wins over the registry's.
   const auto segment = *enrollment ? std::optional((*enrollment)->segment) : settings.segment;
   auto check = checkThisPc(settings.policy_file, segment, audit.facts());
@@ -163,6 +166,7 @@ void checkOnce(const AgentSettings& settings, const std::filesystem::path& state
                ", admission " + std::string(policy::admissionId(check->verdict.admission)) + ", " +
                std::to_string(failing) + " of " + std::to_string(check->verdict.findings.size()) +
                " findings not passing");
+  if (stopping()) return;
   // The report's admission is remembered (last-admission.json) for the firewall's decision.
   if (enrolled) report(files, *enrolled, *check, audit);
   if (network) {
