@@ -42,78 +42,50 @@ std::expected<std::vector<platform::Endpoint>, std::string> resolve(const std::s
 
 }  // namespace
 
+namespace {
+
+NetworkState savedState(LocalStore& store) {
+  if (const auto saved = store.state("network")) {
+    if (auto state = NetworkState::fromJson(*saved)) return std::move(*state);
+  }
+  return {};
+}
+
+}  // namespace
+
 NetworkAdmission::NetworkAdmission(std::unique_ptr<platform::NetworkGuard> guard, LocalStore& store,
                                    StaffNotifier* notifier, std::filesystem::path root,
                                    policy::TimePoint started)
-    : guard_(std::move(guard)),
-      store_(store),
+    : store_(store),
       notifier_(notifier),
       root_(std::move(root)),
-      started_(started) {
-  if (const auto saved = store_.state("network")) {
-    if (auto state = NetworkState::fromJson(*saved)) state_ = std::move(*state);
-  }
-  // The firewall, not agent.db, says where the PC is: a reboot empties the kernel's rules, and
-  // an admin may have flushed them.
-  if (auto current = guard_->current()) {
-    mode_ = *current;
-    logger().information("network: the firewall is " + std::string(policy::networkModeId(mode_)) +
-                         " at start");
+      started_(started),
+      keeper_(std::move(guard), savedState(store)) {
+  if (auto current = keeper_.readBack()) {
+    logger().information("network: the firewall is " +
+                         std::string(policy::networkModeId(*current)) + " at start");
   } else {
     logger().error("network: the firewall's mode cannot be read (taken as open): " +
                    current.error().describe());
   }
 }
 
-platform::NetworkGuardPlan NetworkAdmission::plan(const policy::NetworkDecision& decision,
-                                                  const policy::AdmissionRules& rules,
-                                                  const Enrollment& enrollment) {
-  const Poco::URI url(enrollment.collector_url);
-  std::vector<std::string> warnings;
-  auto p =
-      networkGuardPlan(decision, rules, url.getHost(), url.getPort(), state_, resolve, warnings);
-  for (const auto& w : warnings) logger().warning("network: " + w);
-  return p;
-}
-
 void NetworkAdmission::update(const policy::Policy& policy, policy::Segment segment,
                               const Enrollment* enrollment, policy::TimePoint now) {
   const auto& rules = policy.profile(segment).admission;
-  // Without an enrollment there is no collector to admit the PC, nor to reach in quarantine.
-  const auto decision =
-      enrollment ? policy::decideNetworkMode(rules, heardAdmission(store_), started_, now)
-                 : policy::NetworkDecision{policy::NetworkMode::kOpen,
-                                           "network.not-enrolled",
-                                           {"未登録のため端末側の検疫は行いません。",
-                                            "Not enrolled: no quarantine on the PC."}};
-  auto next = enrollment ? plan(decision, rules, *enrollment)
-                         : platform::NetworkGuardPlan{policy::NetworkMode::kOpen, {}, {}, ""};
-  // Open means no rules of mamori's: when the firewall has none, there is nothing to change
-  // (and a PC without nftables is not bothered until it must be closed).
-  if (!applied_ && next.mode == policy::NetworkMode::kOpen && mode_ == next.mode) applied_ = next;
-  if (applied_ && *applied_ == next && state_.decision == decision) return;
-
-  std::string error;
-  if (!applied_ || *applied_ != next) {
-    if (auto ok = guard_->apply(next); ok) {
-      applied_ = next;
-    } else {
-      error = ok.error().describe();
-    }
+  const auto decision = networkDecision(rules, enrollment, heardAdmission(store_), started_, now);
+  std::optional<std::pair<std::string, std::uint16_t>> collector;
+  if (enrollment) {
+    const Poco::URI url(enrollment->collector_url);
+    collector = std::pair{url.getHost(), url.getPort()};
   }
-  const auto from = mode_;
-  if (error.empty()) mode_ = next.mode;
-  const bool changed = mode_ != from || decision.mode != state_.decision.mode;
-  if (changed || error != state_.error) {
-    record(from, decision, error, policy.version, policy.contact, now);
-  }
-  // A first record has no time yet (the default): the PC has been in this mode since now.
-  if (mode_ != from || state_.since == policy::TimePoint{}) state_.since = now;
-  state_.decision = decision;
-  state_.error = error;
-  if (!next.collector.empty()) state_.collector = next.collector;
-  if (!next.remediation.empty()) state_.remediation = next.remediation;
-  (void)store_.setState("network", state_.toJson());
+  std::vector<std::string> warnings;
+  const auto next = keeper_.plan(decision, rules, collector, resolve, warnings);
+  for (const auto& w : warnings) logger().warning("network: " + w);
+  const auto step = keeper_.carryOut(decision, next, now);
+  if (!step) return;
+  if (step->record) record(step->from, decision, step->error, policy.version, policy.contact, now);
+  (void)store_.setState("network", keeper_.state().toJson());
 }
 
 void NetworkAdmission::record(policy::NetworkMode from, const policy::NetworkDecision& decision,

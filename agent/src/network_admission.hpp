@@ -18,6 +18,7 @@
 #include "mamori/policy/network_mode.hpp"
 #include "mamori/policy/policy.hpp"
 #include "mamori/protocol/messages.hpp"
+#include "network_keeper.hpp"
 #include "network_plan.hpp"
 #include "staff_notice.hpp"
 
@@ -48,24 +49,18 @@ class NetworkAdmission {
               policy::TimePoint now);
 
   /// The mode the firewall is in (as last applied or read back).
-  [[nodiscard]] policy::NetworkMode mode() const { return mode_; }
+  [[nodiscard]] policy::NetworkMode mode() const { return keeper_.mode(); }
 
  private:
-  platform::NetworkGuardPlan plan(const policy::NetworkDecision& decision,
-                                  const policy::AdmissionRules& rules,
-                                  const Enrollment& enrollment);
   void record(policy::NetworkMode from, const policy::NetworkDecision& decision,
               const std::string& error, std::int64_t policy_version, const policy::Text& contact,
               policy::TimePoint now);
 
-  std::unique_ptr<platform::NetworkGuard> guard_;
   LocalStore& store_;
   StaffNotifier* notifier_;
   std::filesystem::path root_;
   policy::TimePoint started_;
-  policy::NetworkMode mode_ = policy::NetworkMode::kOpen;
-  std::optional<platform::NetworkGuardPlan> applied_;  ///< none until the first apply
-  NetworkState state_;
+  NetworkKeeper keeper_;
 };
 
 }  // namespace mamori::agent

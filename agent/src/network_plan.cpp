@@ -90,6 +90,26 @@ std::expected<NetworkState, Error> NetworkState::fromJson(std::string_view text)
   });
 }
 
+std::vector<std::pair<std::string, std::string>> networkStatusLines(
+    const std::optional<NetworkState>& state, policy::Lang lang) {
+  const bool ja = lang == policy::Lang::kJa;
+  std::vector<std::pair<std::string, std::string>> lines;
+  if (!state) {
+    lines.emplace_back(ja ? "ネットワーク" : "network",
+                       ja ? "端末側の検疫なし" : "no quarantine on the PC");
+    return lines;
+  }
+  const auto& d = state->decision;
+  lines.emplace_back(ja ? "ネットワーク" : "network",
+                     policy::networkModeText(d.mode).in(lang) + " (" +
+                         policy::formatTimestamp(state->since) + (ja ? " から) — " : " on) — ") +
+                         d.reason.in(lang));
+  if (!state->error.empty()) {
+    lines.emplace_back(ja ? "ファイアウォールの設定失敗" : "firewall not set", state->error);
+  }
+  return lines;
+}
+
 policy::HeardAdmission heardOf(const protocol::AdmissionState& state, policy::TimePoint heard_at) {
   const auto reason = state.isolation
                           ? policy::Text{state.isolation->reason, state.isolation->reason}

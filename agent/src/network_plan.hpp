@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mamori/error.hpp"
@@ -33,6 +35,11 @@ struct NetworkState {
   [[nodiscard]] std::string toJson() const;
   static std::expected<NetworkState, Error> fromJson(std::string_view text);
 };
+
+/// `status`'s lines about the firewall (label, value) in `lang`; `state` none: the agent never
+/// touched it.
+std::vector<std::pair<std::string, std::string>> networkStatusLines(
+    const std::optional<NetworkState>& state, policy::Lang lang);
 
 /// The collector's admission as the decision takes it, heard at `heard_at`. Isolated, the
 /// admin's own words (an incident number) are the reason worth repeating.

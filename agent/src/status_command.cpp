@@ -106,16 +106,8 @@ int runStatus(const std::filesystem::path& state_dir, policy::Lang lang, bool js
   } else {
     line("接続判定", "admission", "-");
   }
-  if (network) {
-    const auto& d = network->decision;
-    line("ネットワーク", "network",
-         policy::networkModeText(d.mode).in(lang) + " (" + policy::formatTimestamp(network->since) +
-             (ja ? " から) — " : " on) — ") + d.reason.in(lang));
-    if (!network->error.empty()) {
-      line("ファイアウォールの設定失敗", "firewall not set", network->error);
-    }
-  } else {
-    line("ネットワーク", "network", ja ? "端末側の検疫なし" : "no quarantine on the PC");
+  for (const auto& [label, value] : networkStatusLines(network, lang)) {
+    out << label << ": " << value << '\n';
   }
   line("未送信の報告", "queued reports",
        std::to_string(queued) +

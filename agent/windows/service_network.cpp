@@ -20,6 +20,13 @@ namespace {
 
 std::filesystem::path networkFile(const EnrollmentFiles& f) { return f.dir / "network.json"; }
 
+NetworkState savedState(const EnrollmentFiles& files) {
+  const auto saved = readStateFile(networkFile(files));
+  if (!saved) return {};
+  auto state = NetworkState::fromJson(*saved);
+  return state ? std::move(*state) : NetworkState{};
+}
+
 std::string modeId(policy::NetworkMode mode) { return std::string(policy::networkModeId(mode)); }
 
 }  // namespace
@@ -62,20 +69,15 @@ std::expected<std::vector<platform::Endpoint>, std::string> resolveWithWindows(
 ServiceNetwork::ServiceNetwork(std::unique_ptr<platform::NetworkGuard> guard, EnrollmentFiles files,
                                Resolver resolve, policy::TimePoint started, AuditLog* audit,
                                Notify notify)
-    : guard_(std::move(guard)),
-      files_(std::move(files)),
+    : files_(std::move(files)),
       resolve_(std::move(resolve)),
       started_(started),
       audit_(audit),
-      notify_(std::move(notify)) {
-  if (const auto saved = readStateFile(networkFile(files_))) {
-    if (auto state = NetworkState::fromJson(*saved)) state_ = std::move(*state);
-  }
+      notify_(std::move(notify)),
+      keeper_(std::move(guard), savedState(files_)) {
   // The filter engine, not network.json, says where the PC is: a restart of Windows empties
   // mamori's filters, and an administrator may have removed them.
-  if (auto current = guard_->current()) {
-    mode_ = *current;
-  } else {
+  if (auto current = keeper_.readBack(); !current) {
     logEvent(EVENTLOG_ERROR_TYPE,
              "mamori: network: the firewall's mode cannot be read (taken "
              "as open): " +
@@ -99,63 +101,41 @@ std::optional<policy::HeardAdmission> ServiceNetwork::lastHeard() const {
 void ServiceNetwork::update(const policy::Policy& policy, policy::Segment segment,
                             const Enrollment* enrollment, policy::TimePoint now) {
   const auto& rules = policy.profile(segment).admission;
-  // Without an enrollment there is no collector to admit the PC, nor to reach in quarantine.
-  const auto decision = enrollment
-                            ? policy::decideNetworkMode(rules, lastHeard(), started_, now)
-                            : policy::NetworkDecision{policy::NetworkMode::kOpen,
-                                                      "network.not-enrolled",
-                                                      {"未登録のため端末側の検疫は行いません。",
-                                                       "Not enrolled: no quarantine on the PC."}};
-  platform::NetworkGuardPlan next{policy::NetworkMode::kOpen, {}, {}, ""};
-  if (enrollment) {
-    std::vector<std::string> warnings;
-    const auto url = collectorHostPort(enrollment->collector_url);
-    next = networkGuardPlan(decision, rules, url ? url->first : std::string(),
-                            url ? url->second : 0, state_, resolve_, warnings);
-    for (const auto& w : warnings) logEvent(EVENTLOG_WARNING_TYPE, "mamori: network: " + w);
-  }
-  // Open means no filters of mamori's: when the engine has none, there is nothing to change.
-  if (!applied_ && next.mode == policy::NetworkMode::kOpen && mode_ == next.mode) applied_ = next;
-  if (applied_ && *applied_ == next && state_.decision == decision) return;
-
-  std::string error;
-  if (!applied_ || *applied_ != next) {
-    if (auto ok = guard_->apply(next); ok) {
-      applied_ = next;
-    } else {
-      error = ok.error().describe();
-    }
-  }
-  const auto from = mode_;
-  if (error.empty()) mode_ = next.mode;
-  if (mode_ != from || decision.mode != state_.decision.mode || error != state_.error) {
-    if (audit_ &&
-        !audit_->append(networkAuditEvent(from, decision, error, policy.version, now, ""))) {
-      logEvent(EVENTLOG_ERROR_TYPE,
-               "mamori: network: the change could not be kept in the audit log");
-    }
-    const auto line = "mamori: network: " + modeId(from) + " -> " + modeId(decision.mode) + " (" +
-                      decision.rule + "): " + decision.reason.en;
-    if (!error.empty()) {
-      logEvent(EVENTLOG_ERROR_TYPE, line + "; the firewall refused: " + error);
-    } else {
-      logEvent(decision.mode == policy::NetworkMode::kOpen ? EVENTLOG_INFORMATION_TYPE
-                                                           : EVENTLOG_WARNING_TYPE,
-               line);
-      if (mode_ != from && notify_) {
-        const auto last = lastAdmission(files_);
-        notify_(networkNotice(decision, last ? last->unmet : std::vector<std::string>{},
-                              policy.contact));
-      }
-    }
-  }
-  if (mode_ != from || state_.since == policy::TimePoint{}) state_.since = now;
-  state_.decision = decision;
-  state_.error = error;
-  if (!next.collector.empty()) state_.collector = next.collector;
-  if (!next.remediation.empty()) state_.remediation = next.remediation;
-  if (auto written = writeStateFile(networkFile(files_), state_.toJson()); !written) {
+  const auto decision = networkDecision(rules, enrollment, lastHeard(), started_, now);
+  const auto collector = enrollment ? collectorHostPort(enrollment->collector_url)
+                                    : std::optional<std::pair<std::string, std::uint16_t>>();
+  std::vector<std::string> warnings;
+  const auto next = keeper_.plan(decision, rules, collector, resolve_, warnings);
+  for (const auto& w : warnings) logEvent(EVENTLOG_WARNING_TYPE, "mamori: network: " + w);
+  const auto step = keeper_.carryOut(decision, next, now);
+  if (!step) return;
+  if (step->record) record(*step, decision, policy, now);
+  if (auto written = writeStateFile(networkFile(files_), keeper_.state().toJson()); !written) {
     logEvent(EVENTLOG_ERROR_TYPE, "mamori: network: " + written.error());
+  }
+}
+
+// A change: an audit event for the collector, a line in the event log, and, when the PC went
+// in or out of quarantine or isolation, the staff member's notice.
+void ServiceNetwork::record(const NetworkStep& step, const policy::NetworkDecision& decision,
+                            const policy::Policy& policy, policy::TimePoint now) {
+  if (audit_ && !audit_->append(
+                    networkAuditEvent(step.from, decision, step.error, policy.version, now, ""))) {
+    logEvent(EVENTLOG_ERROR_TYPE, "mamori: network: the change could not be kept in the audit log");
+  }
+  const auto line = "mamori: network: " + modeId(step.from) + " -> " + modeId(decision.mode) +
+                    " (" + decision.rule + "): " + decision.reason.en;
+  if (!step.error.empty()) {
+    logEvent(EVENTLOG_ERROR_TYPE, line + "; the firewall refused: " + step.error);
+    return;
+  }
+  logEvent(decision.mode == policy::NetworkMode::kOpen ? EVENTLOG_INFORMATION_TYPE
+                                                       : EVENTLOG_WARNING_TYPE,
+           line);
+  if (step.entered && notify_) {
+    const auto last = lastAdmission(files_);
+    notify_(
+        networkNotice(decision, last ? last->unmet : std::vector<std::string>{}, policy.contact));
   }
 }
 

@@ -16,6 +16,7 @@
 
 #include "collector_session.hpp"
 #include "mamori/platform/network_guard.hpp"
+#include "network_keeper.hpp"
 #include "network_plan.hpp"
 #include "staff_notices.hpp"
 
@@ -47,22 +48,21 @@ class ServiceNetwork {
   void update(const policy::Policy& policy, policy::Segment segment, const Enrollment* enrollment,
               policy::TimePoint now);
 
-  [[nodiscard]] policy::NetworkMode mode() const { return mode_; }
+  [[nodiscard]] policy::NetworkMode mode() const { return keeper_.mode(); }
   /// What the service last did, as network.json holds it.
-  [[nodiscard]] const NetworkState& state() const { return state_; }
+  [[nodiscard]] const NetworkState& state() const { return keeper_.state(); }
 
  private:
   std::optional<policy::HeardAdmission> lastHeard() const;
+  void record(const NetworkStep& step, const policy::NetworkDecision& decision,
+              const policy::Policy& policy, policy::TimePoint now);
 
-  std::unique_ptr<platform::NetworkGuard> guard_;
   EnrollmentFiles files_;
   Resolver resolve_;
   policy::TimePoint started_;
   AuditLog* audit_;
   Notify notify_;
-  policy::NetworkMode mode_ = policy::NetworkMode::kOpen;
-  std::optional<platform::NetworkGuardPlan> applied_;  ///< none until the first apply
-  NetworkState state_;
+  NetworkKeeper keeper_;
 };
 
 }  // namespace mamori::agent::windows

@@ -80,16 +80,8 @@ int runStatus(const std::vector<std::string>& args, std::ostream& out, std::ostr
   } else {
     line("接続判定", "admission", "-");
   }
-  if (network) {
-    const auto& d = network->decision;
-    line("ネットワーク", "network",
-         policy::networkModeText(d.mode).in(lang) + " (" + policy::formatTimestamp(network->since) +
-             (ja ? " から) — " : " on) — ") + d.reason.in(lang));
-    if (!network->error.empty()) {
-      line("ファイアウォールの設定失敗", "firewall not set", network->error);
-    }
-  } else {
-    line("ネットワーク", "network", ja ? "端末側の検疫なし" : "no quarantine on the PC");
+  for (const auto& [label, value] : networkStatusLines(network, lang)) {
+    out << label << ": " << value << '\n';
   }
   line("監査ログ", "audit log",
        std::to_string(audit.events) + (ja ? " 件 (未送信 " : " events (") +
